@@ -1,0 +1,43 @@
+# nfsh build, test, benchmark and fuzz targets.
+GO       ?= go
+BIN      := bin/nfsh
+FUZZTIME ?= 30s
+SHARED   ?= ../shared
+
+.PHONY: build test unit vet bench fuzz run conformance clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/nfsh
+
+vet:
+	$(GO) vet ./...
+
+# Unit tests, kernel tests (each in a fresh netns, needs root) and
+# differential tests against the real nft.
+test: build vet
+	$(GO) test -count=1 ./...
+
+# Benchmarks: nfsh beside nft in the same run, printing ratios.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 1 -timeout 30m ./tests/go/
+
+# Every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+# The main job: apply the example host firewall inside a throwaway network
+# namespace and print what nfsh pulls back from the kernel.
+run: build
+	unshare -n sh -c './$(BIN) apply scripts/examples/host.nft && ./$(BIN) list'
+
+# The nftables corpus through the CLI contract, with the ratchet.
+conformance: build
+	python3 $(SHARED)/tools/nft-conformance --nfsh ./$(BIN) --corpus $(SHARED)/nftables-tests --jobs 2 \
+	  --ratchet tests/conformance/passing.txt
+
+clean:
+	rm -rf bin
