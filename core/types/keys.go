@@ -1,0 +1,139 @@
+package types
+
+// Key is a meta, ct, rt, socket... key template: the kernel key number,
+// the datatype and the register size in bits.
+type Key struct {
+	Name  string
+	Num   uint32
+	Type  *Datatype
+	Len   int
+	Order ByteOrder
+}
+
+func k(name string, num uint32, dt *Datatype, bits int, o ByteOrder) Key {
+	return Key{Name: name, Num: num, Type: dt, Len: bits, Order: o}
+}
+
+// MetaKeys are the meta keys (meta.c meta_templates), by NFT_META_* number.
+var MetaKeys = []Key{
+	k("length", 0, Integer, 32, OrderHost),
+	k("protocol", 1, EtherType, 16, OrderBig),
+	k("priority", 2, ClassID, 32, OrderHost),
+	k("mark", 3, Mark, 32, OrderHost),
+	k("iif", 4, IfIndex, 32, OrderHost),
+	k("oif", 5, IfIndex, 32, OrderHost),
+	k("iifname", 6, IfName, 128, OrderHost),
+	k("oifname", 7, IfName, 128, OrderHost),
+	k("iiftype", 8, ARPHRD, 16, OrderHost),
+	k("oiftype", 9, ARPHRD, 16, OrderHost),
+	k("skuid", 10, UID, 32, OrderHost),
+	k("skgid", 11, GID, 32, OrderHost),
+	k("nftrace", 12, Integer, 1, OrderHost),
+	k("rtclassid", 13, Realm, 32, OrderHost),
+	k("nfproto", 15, NFProto, 8, OrderHost),
+	k("l4proto", 16, InetProto, 8, OrderHost),
+	k("ibrname", 18, IfName, 128, OrderHost),
+	k("obrname", 19, IfName, 128, OrderHost),
+	k("pkttype", 20, PktType, 8, OrderHost),
+	k("cpu", 21, Integer, 32, OrderHost),
+	k("iifgroup", 22, DevGroup, 32, OrderHost),
+	k("oifgroup", 23, DevGroup, 32, OrderHost),
+	k("cgroup", 24, Integer, 32, OrderHost),
+	k("random", 25, Integer, 32, OrderBig),
+	k("ipsec", 26, Boolean, 8, OrderHost),
+	k("iifkind", 27, IfName, 128, OrderHost),
+	k("oifkind", 28, IfName, 128, OrderHost),
+	k("ibrpvid", 29, Integer, 16, OrderHost),
+	k("ibrvproto", 30, EtherType, 16, OrderBig),
+	k("time", 31, TimeDate, 64, OrderHost),
+	k("day", 32, TimeDay, 8, OrderHost),
+	k("hour", 33, TimeHour, 32, OrderHost),
+	k("secmark", 34, Integer, 32, OrderHost),
+	k("sdif", 35, IfIndex, 32, OrderHost),
+	k("sdifname", 36, IfName, 128, OrderHost),
+}
+
+// MetaKey returns the meta key named name ("secpath" is ipsec's old name).
+func MetaKey(name string) (Key, bool) {
+	if name == "secpath" {
+		name = "ipsec"
+	}
+	if name == "ibriport" {
+		name = "ibrname"
+	}
+	if name == "obriport" {
+		name = "obrname"
+	}
+	return lookupKey(MetaKeys, name)
+}
+
+// CtKeys are the conntrack keys (ct.c ct_templates), by NFT_CT_* number.
+// saddr/daddr/proto-src/proto-dst take their type from the context.
+var CtKeys = []Key{
+	k("state", 0, CtState, 32, OrderHost),
+	k("direction", 1, CtDir, 8, OrderHost),
+	k("status", 2, CtStatus, 32, OrderHost),
+	k("mark", 3, Mark, 32, OrderHost),
+	k("expiration", 5, Time, 32, OrderHost),
+	k("helper", 6, String, 128, OrderHost),
+	k("l3proto", 7, NFProto, 8, OrderHost),
+	k("saddr", 8, Invalid, 0, OrderBig),
+	k("daddr", 9, Invalid, 0, OrderBig),
+	k("protocol", 10, InetProto, 8, OrderBig),
+	k("proto-src", 11, InetService, 16, OrderBig),
+	k("proto-dst", 12, InetService, 16, OrderBig),
+	k("label", 13, CtLabel, 128, OrderHost),
+	k("packets", 14, Integer, 64, OrderHost),
+	k("bytes", 15, Integer, 64, OrderHost),
+	k("avgpkt", 16, Integer, 64, OrderHost),
+	k("zone", 17, Integer, 16, OrderHost),
+	k("event", 18, CtEvent, 32, OrderHost),
+	k("ip saddr", 19, IPAddr, 32, OrderBig),
+	k("ip daddr", 20, IPAddr, 32, OrderBig),
+	k("ip6 saddr", 21, IP6Addr, 128, OrderBig),
+	k("ip6 daddr", 22, IP6Addr, 128, OrderBig),
+	k("secmark", 23, Integer, 32, OrderHost),
+	k("id", 24, Integer, 32, OrderBig),
+}
+
+// CtKey returns the ct key named name.
+func CtKey(name string) (Key, bool) { return lookupKey(CtKeys, name) }
+
+// RtKeys are the routing keys (rt.c), by NFT_RT_* number.
+var RtKeys = []Key{
+	k("classid", 0, Realm, 32, OrderHost),
+	k("nexthop", 1, IPAddr, 32, OrderBig),
+	k("nexthop6", 2, IP6Addr, 128, OrderBig),
+	k("mtu", 3, Integer, 16, OrderHost),
+	k("ipsec", 4, Boolean, 1, OrderHost),
+}
+
+// SocketKeys are the socket keys (socket.c), by NFT_SOCKET_* number.
+var SocketKeys = []Key{
+	k("transparent", 0, Integer, 1, OrderHost),
+	k("mark", 1, Mark, 32, OrderHost),
+	k("wildcard", 2, Integer, 1, OrderHost),
+	k("cgroupv2", 3, CgroupV2, 64, OrderHost),
+}
+
+// XfrmKeys are the ipsec keys (xfrm.c), by NFT_XFRM_KEY_* number.
+var XfrmKeys = []Key{
+	k("daddr ip", 1, IPAddr, 32, OrderBig),
+	k("daddr ip6", 2, IP6Addr, 128, OrderBig),
+	k("saddr ip", 3, IPAddr, 32, OrderBig),
+	k("saddr ip6", 4, IP6Addr, 128, OrderBig),
+	k("reqid", 5, Integer, 32, OrderBig),
+	k("spi", 6, Integer, 32, OrderBig),
+}
+
+func lookupKey(keys []Key, name string) (Key, bool) {
+	for _, x := range keys {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Key{}, false
+}
+
+// LookupKey finds name in one of the key tables above.
+func LookupKey(keys []Key, name string) (Key, bool) { return lookupKey(keys, name) }
