@@ -37,9 +37,9 @@ type NetNSKind uint8
 
 // Ways to pick a network namespace.
 const (
-	NetNSCurrent NetNSKind = iota // the caller's current network namespace
-	NetNSPathKind                 // a namespace file, e.g. /run/netns/x or /proc/PID/ns/net
-	NetNSNewKind                  // a fresh, throwaway namespace
+	NetNSCurrent  NetNSKind = iota // the caller's current network namespace
+	NetNSPathKind                  // a namespace file, e.g. /run/netns/x or /proc/PID/ns/net
+	NetNSNewKind                   // a fresh, throwaway namespace
 )
 
 // NetNS names a network namespace to open a socket in. The zero value is
