@@ -47,14 +47,14 @@ func baseStr(b uint32) string {
 	return "unknown"
 }
 
-// metaKeyNames are libnftnl's names of NFT_META_* (libnftnl 1.2.4 prints
-// "unknown" for key 34, sdifname, and above).
+// metaKeyNames are libnftnl's names of NFT_META_* ("unknown" above).
 var metaKeyNames = []string{
 	"len", "protocol", "priority", "mark", "iif", "oif", "iifname", "oifname",
 	"iiftype", "oiftype", "skuid", "skgid", "nftrace", "rtclassid", "secmark",
 	"nfproto", "l4proto", "bri_iifname", "bri_oifname", "pkttype", "cpu",
 	"iifgroup", "oifgroup", "cgroup", "prandom", "secpath", "iifkind",
 	"oifkind", "bri_iifpvid", "bri_iifvproto", "time", "day", "hour", "sdif",
+	"sdifname",
 }
 
 func metaKeyStr(k uint32) string {

@@ -1,0 +1,93 @@
+package expr
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// corpusDir holds the nftables test corpus (read as data, never copied).
+const corpusDir = "/work/shared/nftables-tests/tests/py"
+
+// corpusLines returns every distinct expression line ("[ ... ]") of the
+// .t.payload* files, or skips the test when the corpus is absent.
+func corpusLines(t *testing.T) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.t.payload*"))
+	if len(files) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("corpus %s not found", corpusDir)
+		}
+		t.Skipf("corpus %s not found", corpusDir)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if strings.HasSuffix(f, ".got") {
+			continue
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			l := sc.Text()
+			if strings.HasPrefix(l, "  [ ") && strings.HasSuffix(l, "]") {
+				seen[strings.TrimPrefix(l, "  ")] = true
+			}
+		}
+		fh.Close()
+	}
+	out := make([]string, 0, len(seen))
+	for l := range seen {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestCorpusRoundTrip(t *testing.T) {
+	lines := corpusLines(t)
+	var parsed, printed, wire int
+	for _, l := range lines {
+		e, err := Parse(l)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", l, err)
+			continue
+		}
+		parsed++
+		if got := Line(e); got != l {
+			t.Errorf("Line(Parse(%q)) = %q", l, got)
+		} else {
+			printed++
+		}
+		b, err := Marshal([]Expr{e})
+		if err != nil {
+			t.Errorf("Marshal(%q): %v", l, err)
+			continue
+		}
+		back, err := Unmarshal(b)
+		if err != nil {
+			t.Errorf("Unmarshal(Marshal(%q)): %v", l, err)
+			continue
+		}
+		if d := cmp.Diff([]Expr{e}, back); d != "" {
+			t.Errorf("%q: wire round trip (-want +got):\n%s", l, d)
+			continue
+		}
+		b2, err := Marshal(back)
+		if err != nil || string(b2) != string(b) {
+			t.Errorf("%q: re-encoding differs", l)
+			continue
+		}
+		wire++
+	}
+	t.Logf("%d distinct corpus expression lines: %d parsed, %d print back identically, %d survive Marshal/Unmarshal/Marshal",
+		len(lines), parsed, printed, wire)
+}
