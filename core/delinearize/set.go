@@ -1,0 +1,289 @@
+package delinearize
+
+import (
+	"encoding/binary"
+	"sort"
+
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+func udataU32(b []byte, t uint8) (uint32, bool) {
+	v, ok := ruleset.UdataGet(b, t)
+	if !ok || len(v) != 4 {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint32(v), true
+}
+
+func orderFromUdata(v uint32, ok bool, t *Datatype) ByteOrder {
+	if ok {
+		switch v {
+		case 1:
+			return OrderHost
+		case 2:
+			return OrderBig
+		}
+	}
+	return t.Order
+}
+
+// SetInfo builds the printer's view of set s (key and data types and its
+// elements as nft would list them).
+func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
+	si := &setInfo{name: s.Name, flags: s.Flags, anonymous: s.Flags&ruleset.SetAnonymous != 0, objType: s.ObjType}
+	kt := lookupType(s.KeyType)
+	kv, kok := udataU32(s.Userdata, ruleset.UdataSetKeyByteorder)
+	si.key = &node{k: kValue, t: kt, order: orderFromUdata(kv, kok, kt), len: int(s.KeyLen) * 8}
+	if s.Flags&ruleset.SetMap != 0 {
+		if s.DataType == 0xffffff00 {
+			si.dataIsVerdict = true
+			si.data = &node{k: kValue, t: dtVerdict, len: int(s.DataLen) * 8}
+		} else {
+			dt := lookupType(s.DataType)
+			dv, dok := udataU32(s.Userdata, ruleset.UdataSetDataByteorder)
+			si.data = &node{k: kValue, t: dt, order: orderFromUdata(dv, dok, dt), len: int(s.DataLen) * 8}
+			if v, ok := udataU32(s.Userdata, ruleset.UdataSetDataInterval); ok && v != 0 {
+				si.data.extra = map[string]uint64{"interval": 1}
+			}
+		}
+	}
+	if s.Size != nil {
+		if si.key.extra == nil {
+			si.key.extra = map[string]uint64{}
+		}
+		si.key.extra["size"] = uint64(*s.Size)
+	}
+	si.init = setElements(s, si, o)
+	return si
+}
+
+func (si *setInfo) keyValue(mem []byte, typ *node) *node {
+	v := newValue(mem, typ.len)
+	if len(mem)*8 < typ.len || typ.len == 0 {
+		v.len = len(mem) * 8
+	}
+	v.t, v.order = typ.t, typ.order
+	return v
+}
+
+// finishValue applies byte order and bitmask splitting to an element key.
+func finishValue(v *node, interval bool) *node {
+	if len(v.t.Subtypes) > 0 {
+		return splitConcatElem(v)
+	}
+	if !interval && v.order == OrderHost {
+		v.v = switchOrder(v.v, v.len/8)
+	}
+	if v.t.isBitmask() && v.t != dtBitmask {
+		return bitmaskToBinops(v)
+	}
+	if v.t.basetype() == dtString {
+		return stringPost(v)
+	}
+	return v
+}
+
+// splitConcatElem splits a concatenated key into its members.
+func splitConcatElem(v *node) *node {
+	mem := v.bytesOrder(OrderBig)
+	cat := &node{k: kConcat, t: v.t}
+	off := 0
+	for _, st := range v.t.Subtypes {
+		n := (st.Size + 7) / 8
+		if st.Size == 0 {
+			n = 16
+		}
+		end := off + n
+		if end > len(mem) {
+			end = len(mem)
+		}
+		if off > end {
+			off = end
+		}
+		m := newValue(mem[off:end], (end-off)*8)
+		m.t, m.order = st, st.Order
+		cat.args = append(cat.args, finishValue(m, false))
+		off += (n + 3) / 4 * 4
+	}
+	return cat
+}
+
+func sortKey(e *ruleset.Element, si *setInfo) *bigInt {
+	if e.Flags&ruleset.ElemCatchall != 0 {
+		return new(bigInt).Lsh(newBig(1), 1024)
+	}
+	k := e.Key
+	if len(si.key.t.Subtypes) > 0 {
+		// nft sorts concatenations by the host-endian value of the
+		// concatenated member bytes
+		var data []byte
+		off := 0
+		for _, st := range si.key.t.Subtypes {
+			n := (st.Size + 7) / 8
+			if off+n <= len(k) {
+				data = append(data, k[off:off+n]...)
+			}
+			off += (n + 3) / 4 * 4
+		}
+		return newBigBytes(reverse(data))
+	}
+	if si.key.order == OrderHost {
+		return newBigBytes(reverse(k))
+	}
+	return newBigBytes(k)
+}
+
+func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
+	set := &node{k: kSet, t: si.key.t, set: si}
+	interval := s.Flags&ruleset.SetInterval != 0
+	elems := append([]*ruleset.Element(nil), s.Elements...)
+	sort.SliceStable(elems, func(i, j int) bool {
+		return sortKey(elems[i], si).Cmp(sortKey(elems[j], si)) < 0
+	})
+	if interval && len(si.key.t.Subtypes) == 0 {
+		set.args = intervalDecompose(elems, si, o)
+		return set
+	}
+	for _, e := range elems {
+		if interval && e.Flags&ruleset.ElemIntervalEnd != 0 {
+			continue
+		}
+		set.args = append(set.args, elemNode(e, si, o, interval))
+	}
+	return set
+}
+
+func elemNode(e *ruleset.Element, si *setInfo, o *Options, interval bool) *node {
+	var key *node
+	if e.Flags&ruleset.ElemCatchall != 0 {
+		key = &node{k: kCatchall}
+	} else {
+		key = finishValue(si.keyValue(e.Key, si.key), false)
+		if len(e.KeyEnd) > 0 {
+			hi := finishValue(si.keyValue(e.KeyEnd, si.key), false)
+			key = concatRange(key, hi)
+		}
+	}
+	return wrapElem(key, e, si, o)
+}
+
+// concatRange merges the low and high keys of a concatenated range element.
+func concatRange(lo, hi *node) *node {
+	if lo.k != kConcat || hi.k != kConcat || len(lo.args) != len(hi.args) {
+		return &node{k: kRange, left: lo, right: hi}
+	}
+	out := &node{k: kConcat, t: lo.t}
+	for i := range lo.args {
+		a, b := lo.args[i], hi.args[i]
+		if a.k == kValue && b.k == kValue && a.v.Cmp(b.v) == 0 {
+			out.args = append(out.args, a)
+			continue
+		}
+		out.args = append(out.args, rangeOrPrefix(a, b))
+	}
+	return out
+}
+
+func rangeOrPrefix(lo, hi *node) *node {
+	if lo.k != kValue || hi.k != kValue {
+		return &node{k: kRange, left: lo, right: hi, t: lo.t}
+	}
+	if lo.t.Prefix || lo.t.basetype() == dtInteger && lo.order == OrderBig {
+		x := new(bigInt).Xor(lo.v, hi.v)
+		b := x.BitLen()
+		if x.Sign() != 0 && new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lo.v, x).Sign() == 0 && lo.t.Prefix {
+			return &node{k: kPrefix, left: lo, plen: lo.len - b, len: lo.len, t: lo.t}
+		}
+	}
+	return &node{k: kRange, left: lo, right: hi, t: lo.t}
+}
+
+func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
+	el := &node{k: kSetElem, left: key, t: si.key.t}
+	if e.Timeout != nil {
+		el.timeout = *e.Timeout
+	}
+	if e.Expiration != nil {
+		el.expiration = *e.Expiration
+	}
+	el.comment = ruleset.UdataString(e.Userdata, ruleset.UdataSetElemComment)
+	for _, x := range e.Exprs {
+		el.stmts = append(el.stmts, Stmts(0, []expr.Expr{x}, nil)...)
+	}
+	if si.data != nil {
+		var data *node
+		switch {
+		case e.Verdict != nil:
+			data = verdictNode(e.Verdict)
+		case si.dataIsVerdict:
+			data = &node{k: kText, text: "unknown"}
+		default:
+			d := si.keyValue(e.Data, si.data)
+			if si.data.extra != nil && si.data.extra["interval"] != 0 && len(si.data.t.Subtypes) == 0 && len(e.Data) >= 2*(si.data.len/16) {
+				half := len(e.Data) / 2
+				lo := finishValue(si.keyValue(e.Data[:half], &node{t: si.data.t, order: si.data.order, len: half * 8}), false)
+				hi := finishValue(si.keyValue(e.Data[half:], &node{t: si.data.t, order: si.data.order, len: half * 8}), false)
+				data = rangeOrPrefix(lo, hi)
+			} else {
+				data = finishValue(d, false)
+			}
+		}
+		return &node{k: kMapping, left: el, right: data, t: si.key.t}
+	}
+	if si.flags&ruleset.SetObject != 0 {
+		name := string(e.ObjRef)
+		return &node{k: kMapping, left: el, right: &node{k: kText, text: `"` + name + `"`}, t: si.key.t}
+	}
+	return el
+}
+
+// intervalDecompose turns interval start/end elements into values,
+// prefixes and ranges (nft's interval_map_decompose).
+func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*node {
+	var out []*node
+	nb := int(si.key.len / 8)
+	for i := 0; i < len(elems); i++ {
+		e := elems[i]
+		if e.Flags&ruleset.ElemIntervalEnd != 0 {
+			continue
+		}
+		if e.Flags&ruleset.ElemCatchall != 0 {
+			out = append(out, wrapElem(&node{k: kCatchall}, e, si, o))
+			continue
+		}
+		lo := si.keyValue(e.Key, si.key)
+		lov := sortKey(e, si)
+		var hiv *bigInt
+		if i+1 < len(elems) && elems[i+1].Flags&ruleset.ElemIntervalEnd != 0 {
+			hiv = new(bigInt).Sub(sortKey(elems[i+1], si), newBig(1))
+			i++
+		} else {
+			hiv = bitmask(nb * 8)
+		}
+		lo.v = lov
+		lo.order = OrderBig
+		if lo.t.basetype() == dtString {
+			lo.order = OrderHost
+			lo.v = switchOrder(lov, nb)
+		}
+		var key *node
+		if hiv.Cmp(lov) == 0 {
+			key = finishValue(lo, true)
+		} else {
+			hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
+			x := new(bigInt).Xor(lov, hiv)
+			b := x.BitLen()
+			isPfx := new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
+			if isPfx && lo.t.basetype() != dtString {
+				key = &node{k: kPrefix, left: finishValue(lo, true), plen: lo.len - b, len: lo.len, t: lo.t}
+			} else if isPfx && lo.t.basetype() == dtString {
+				key = lo
+			} else {
+				key = &node{k: kRange, left: finishValue(lo, true), right: finishValue(hi, true), t: lo.t}
+			}
+		}
+		out = append(out, wrapElem(key, e, si, o))
+	}
+	return out
+}
