@@ -1,0 +1,345 @@
+// Package bytecode prints a command list the way `nft --debug=netlink -f`
+// does: libnftnl's default text of every chain, set, element batch, object,
+// flowtable and rule nft sends, in batch order.
+package bytecode
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/mdlayher/netlink"
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// Print writes the `nft --debug=netlink` text of cmds to w. Commands nft
+// prints nothing for (tables, deletions other than of elements, flushes of
+// tables and chains) produce no output.
+func Print(w io.Writer, cmds []ruleset.Command) error {
+	bw := bufio.NewWriter(w)
+	for i := range cmds {
+		if err := printCommand(bw, &cmds[i]); err != nil {
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return &diag.Error{Op: "print bytecode", Err: err}
+	}
+	return nil
+}
+
+func printCommand(w *bufio.Writer, c *ruleset.Command) error {
+	switch c.Kind {
+	case ruleset.KindChain:
+		if c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate {
+			w.WriteString(ChainLine(c.Family, c.ChainObj) + "\n")
+		}
+	case ruleset.KindSet:
+		switch c.Op {
+		case ruleset.OpAdd, ruleset.OpCreate:
+			if c.Set == nil {
+				return &diag.Error{Op: "print bytecode", Object: c.Describe(), Msg: "set command without set"}
+			}
+			writeSet(w, c.Table, c.Set)
+		case ruleset.OpFlush:
+			w.WriteString(fmt.Sprintf("%s %s 0\n", c.Name, c.Table))
+		}
+	case ruleset.KindElements:
+		switch c.Op {
+		case ruleset.OpAdd, ruleset.OpCreate, ruleset.OpDelete, ruleset.OpDestroy:
+			w.WriteString(fmt.Sprintf("%s %s 0\n", c.Name, c.Table))
+			writeElements(w, c.Elements)
+		}
+	case ruleset.KindObject:
+		if (c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate) && c.Object != nil {
+			w.WriteString(ObjectLine(c.Object) + "\n")
+		}
+	case ruleset.KindFlowtable:
+		if (c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate) && c.Flowtable != nil {
+			w.WriteString(FlowtableLine(c.Family, c.Flowtable) + "\n")
+		}
+	case ruleset.KindRule:
+		switch c.Op {
+		case ruleset.OpAdd, ruleset.OpCreate, ruleset.OpInsert, ruleset.OpReplace:
+			if c.Rule == nil {
+				return &diag.Error{Op: "print bytecode", Object: c.Describe(), Msg: "rule command without rule"}
+			}
+			for _, s := range c.Rule.Sets {
+				writeSet(w, c.Table, s)
+			}
+			pos := uint64(0)
+			if c.Op != ruleset.OpReplace {
+				pos = c.Position
+			}
+			w.WriteString(RuleText(c.Family, c.Table, c.Chain, pos, c.Rule) + "\n")
+		}
+	}
+	return nil
+}
+
+// writeSet prints a set declaration and, when it has elements, the element
+// batch nft sends right after it.
+func writeSet(w *bufio.Writer, table string, s *ruleset.Set) {
+	w.WriteString(SetLine(table, s) + "\n")
+	if len(s.Elements) > 0 {
+		w.WriteString(fmt.Sprintf("%s %s 0\n", s.Name, table))
+		writeElements(w, s.Elements)
+	}
+}
+
+func writeElements(w *bufio.Writer, es []*ruleset.Element) {
+	if len(es) == 0 {
+		return
+	}
+	for _, e := range es {
+		w.WriteString("\t" + ElementText(e))
+	}
+	w.WriteString("\n")
+}
+
+// ChainLine is libnftnl's text of a chain as nft dumps it when adding it:
+// table and name are not set at that point and print as "(null)".
+func ChainLine(fam ruleset.Family, c *ruleset.Chain) string {
+	s := familyStr(fam) + " (null) (null) use 0"
+	if c == nil || c.Hook == nil {
+		return s
+	}
+	h := c.Hook
+	s += fmt.Sprintf(" type %s hook %s prio %d packets 0 bytes 0", h.Type, hookStr(fam, h.Num), h.Priority)
+	switch {
+	case len(h.Devices) == 1:
+		s += " dev " + h.Devices[0] + " "
+	case len(h.Devices) > 1:
+		s += " dev { "
+		for _, d := range h.Devices {
+			s += " " + d + " "
+		}
+		s += " } "
+	}
+	if c.Flags&chainHWOffload != 0 {
+		s += fmt.Sprintf(" flags %x", chainHWOffload)
+	}
+	return s
+}
+
+const chainHWOffload = 0x2 // NFT_CHAIN_HW_OFFLOAD, the only flag nft sets before dumping
+
+func familyStr(f ruleset.Family) string {
+	switch f {
+	case ruleset.FamilyInet, ruleset.FamilyIP, ruleset.FamilyARP, ruleset.FamilyNetdev, ruleset.FamilyBridge, ruleset.FamilyIP6:
+		return f.String()
+	}
+	return "unknown"
+}
+
+// hookStr is libnftnl's nftnl_hooknum2str.
+func hookStr(fam ruleset.Family, n uint32) string {
+	switch fam {
+	case ruleset.FamilyIP, ruleset.FamilyIP6, ruleset.FamilyInet, ruleset.FamilyBridge:
+		if n < 5 {
+			return []string{"prerouting", "input", "forward", "output", "postrouting"}[n]
+		}
+	case ruleset.FamilyARP:
+		if n < 3 {
+			return []string{"input", "output", "forward"}[n]
+		}
+	case ruleset.FamilyNetdev:
+		if n == 0 {
+			return "ingress"
+		}
+	}
+	return "unknown"
+}
+
+// SetLine is libnftnl's text of a set declaration: name, table, flags
+// (hex), then timeout, gc interval, policy and size when present.
+func SetLine(table string, s *ruleset.Set) string {
+	out := fmt.Sprintf("%s %s %x", s.Name, table, s.Flags)
+	if s.Timeout != nil {
+		out += fmt.Sprintf(" timeout %dms", *s.Timeout)
+	}
+	if s.GCInterval != nil {
+		out += fmt.Sprintf(" gc_interval %dms", *s.GCInterval)
+	}
+	if s.Policy != nil {
+		out += fmt.Sprintf(" policy %d", *s.Policy)
+	}
+	if s.Size != nil {
+		out += fmt.Sprintf(" size %d", *s.Size)
+	}
+	return out
+}
+
+// ElementText is libnftnl's text of one set element, e.g.
+// "element 00001600  : 0 [end]" (without the leading tab).
+func ElementText(e *ruleset.Element) string {
+	var sb strings.Builder
+	sb.WriteString("element ")
+	sb.WriteString(words(e.Key))
+	if e.KeyEnd != nil {
+		sb.WriteString(" - ")
+		sb.WriteString(words(e.KeyEnd))
+	}
+	sb.WriteString(" : ")
+	switch {
+	case e.Verdict != nil:
+		sb.WriteString(e.Verdict.String() + " ")
+	default:
+		sb.WriteString(words(e.Data))
+	}
+	fmt.Fprintf(&sb, "%d [end]", e.Flags)
+	if len(e.Userdata) > 0 {
+		sb.WriteString("  userdata = { " + escape(e.Userdata) + " }")
+	}
+	return sb.String()
+}
+
+// words prints data as libnftnl does for set elements: "%08x " per 32-bit
+// host-order word, without the 0x prefix.
+func words(b []byte) string {
+	var sb strings.Builder
+	for i := 0; i < len(b); i += 4 {
+		var w [4]byte
+		copy(w[:], b[i:])
+		fmt.Fprintf(&sb, "%08x ", binary.LittleEndian.Uint32(w[:]))
+	}
+	return sb.String()
+}
+
+// escape prints userdata bytes as libnftnl does: printable ASCII as is,
+// everything else as \xNN.
+func escape(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+	}
+	return sb.String()
+}
+
+// RuleText is the block nft prints for a rule: the "FAMILY TABLE CHAIN"
+// header, one "  [ ... ]" line per expression and the userdata line, ending
+// the way nft does (a blank line follows unless there is userdata).
+// The returned text has no final newline.
+func RuleText(fam ruleset.Family, table, chain string, position uint64, r *ruleset.Rule) string {
+	var sb strings.Builder
+	sb.WriteString(familyStr(fam) + " " + table)
+	if chain != "" {
+		sb.WriteString(" " + chain)
+	}
+	if position != 0 {
+		fmt.Fprintf(&sb, " %d", position)
+	}
+	sb.WriteString("\n")
+	for _, e := range r.Exprs {
+		sb.WriteString("  " + expr.Line(e) + "\n")
+	}
+	if len(r.Userdata) > 0 {
+		sb.WriteString("  userdata = { " + escape(r.Userdata) + " }")
+	}
+	return sb.String()
+}
+
+// FlowtableLine is libnftnl's text of a flowtable as nft dumps it when
+// adding it (table and name not set yet).
+func FlowtableLine(fam ruleset.Family, f *ruleset.Flowtable) string {
+	s := fmt.Sprintf("flow table (null) (null) use 0 size 0 flags %x hook %s prio %d ", f.Flags, hookStr(fam, f.Hook), f.Priority)
+	if len(f.Devices) > 0 {
+		s += " dev { "
+		for _, d := range f.Devices {
+			s += " " + d + " "
+		}
+		s += " } "
+	}
+	return s
+}
+
+// Object types (NFT_OBJECT_*).
+const (
+	objCounter   = 1
+	objQuota     = 2
+	objCtHelper  = 3
+	objLimit     = 4
+	objCtTimeout = 7
+	objSecmark   = 8
+	objCtExpect  = 9
+	objSynproxy  = 10
+)
+
+// ObjectLine is libnftnl's text of a stateful object as nft dumps it when
+// adding it, e.g. "table (null) name (null) use 0 [ counter pkts 0 bytes 0 ]".
+// The type-specific part is decoded from the raw NFTA_OBJ_DATA.
+func ObjectLine(o *ruleset.Object) string {
+	name, body := objectBody(o)
+	return "table (null) name (null) use 0 [ " + name + " " + body + "]"
+}
+
+func objectBody(o *ruleset.Object) (string, string) {
+	a := map[uint16][]byte{}
+	if ad, err := netlink.NewAttributeDecoder(o.Data); err == nil {
+		for ad.Next() {
+			a[ad.Type()] = ad.Bytes()
+		}
+	}
+	u := func(t uint16) uint64 {
+		b := a[t]
+		switch len(b) {
+		case 1:
+			return uint64(b[0])
+		case 2:
+			return uint64(binary.BigEndian.Uint16(b))
+		case 4:
+			return uint64(binary.BigEndian.Uint32(b))
+		case 8:
+			return binary.BigEndian.Uint64(b)
+		}
+		return 0
+	}
+	str := func(t uint16) string { return strings.TrimRight(string(a[t]), "\x00") }
+	has := func(t uint16) bool { _, ok := a[t]; return ok }
+	switch o.Type {
+	case objCounter:
+		return "counter", fmt.Sprintf("pkts %d bytes %d ", u(2), u(1))
+	case objQuota:
+		return "quota", fmt.Sprintf("bytes %d flags %d ", u(1), u(2))
+	case objLimit:
+		return "limit", fmt.Sprintf("rate %d unit %d burst %d type %d flags %d ", u(1), u(2), u(3), u(4), u(5))
+	case objCtHelper:
+		return "ct_helper", fmt.Sprintf("name %s family %d protocol %d ", str(1), u(2), u(3))
+	case objSecmark:
+		return "secmark", fmt.Sprintf("context %s ", str(1))
+	case objSynproxy:
+		if has(1) && has(2) {
+			return "synproxy", fmt.Sprintf("mss %d wscale %d ", u(1), u(2))
+		}
+		return "synproxy", ""
+	case objCtExpect:
+		s := ""
+		if has(1) {
+			s += fmt.Sprintf("family %d ", u(1))
+		}
+		if has(2) {
+			s += fmt.Sprintf("protocol %d ", u(2))
+		}
+		if has(3) {
+			s += fmt.Sprintf("dport %d ", u(3))
+		}
+		if has(4) {
+			s += fmt.Sprintf("timeout %d ", u(4))
+		}
+		if has(5) {
+			s += fmt.Sprintf("size %d ", u(5))
+		}
+		return "ct_expect", s
+	case objCtTimeout:
+		return "ct_timeout", ctTimeoutBody(a, u, has)
+	}
+	return "(unknown)", ""
+}
