@@ -1,0 +1,113 @@
+package wire
+
+import (
+	"github.com/mdlayher/netlink"
+
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// AddChain appends a NEWCHAIN message for c in table (nft passes
+// NLM_F_CREATE, plus NLM_F_EXCL for `create`).
+func AddChain(s Sink, family ruleset.Family, table string, c *ruleset.Chain, nlflags uint16) int {
+	b := s.Begin(0x03, uint8(family), nlflags) // NFT_MSG_NEWCHAIN
+	b = putStrz(b, attrChainTable, table)      // NFTA_CHAIN_TABLE
+	b = putStrz(b, attrChainName, c.Name)      // NFTA_CHAIN_NAME
+	if h := c.Hook; h != nil {
+		b = putStrz(b, attrChainType, h.Type) // NFTA_CHAIN_TYPE
+		if h.Policy != nil {
+			b = putU32(b, attrChainPolicy, *h.Policy) // NFTA_CHAIN_POLICY
+		}
+		var n int
+		b, n = nestStart(b, attrChainHook)                  // NFTA_CHAIN_HOOK
+		b = putU32(b, attrHookNum, h.Num)                   // NFTA_HOOK_HOOKNUM
+		b = putU32(b, attrHookPriority, uint32(h.Priority)) // NFTA_HOOK_PRIORITY
+		switch {
+		case len(h.Devices) == 1:
+			b = putStrz(b, attrHookDev, h.Devices[0]) // NFTA_HOOK_DEV
+		case len(h.Devices) > 1:
+			b = putDevs(b, attrHookDevs, h.Devices) // NFTA_HOOK_DEVS
+		}
+		b = nestEnd(b, n)
+	}
+	if c.Flags != 0 {
+		b = putU32(b, attrChainFlags, c.Flags) // NFTA_CHAIN_FLAGS
+	}
+	if len(c.Userdata) > 0 {
+		b = putAttr(b, attrChainUserdata, c.Userdata) // NFTA_CHAIN_USERDATA
+	}
+	return s.End(b)
+}
+
+// DelChain appends a DELCHAIN or DESTROYCHAIN (typ) message naming the
+// chain by name, or by handle when name is "".
+func DelChain(s Sink, typ uint16, family ruleset.Family, table, name string, handle uint64) int {
+	b := s.Begin(typ, uint8(family), 0)
+	b = putStrz(b, attrChainTable, table) // NFTA_CHAIN_TABLE
+	switch {
+	case name != "":
+		b = putStrz(b, attrChainName, name) // NFTA_CHAIN_NAME
+	case handle != 0:
+		b = putU64(b, attrChainHandle, handle) // NFTA_CHAIN_HANDLE
+	}
+	return s.End(b)
+}
+
+// DecodeChain decodes the attributes of a NEWCHAIN message.
+func DecodeChain(attrs []byte) (table string, c *ruleset.Chain, err error) {
+	ad, err := newDecoder(attrs)
+	if err != nil {
+		return "", nil, decodeErr("chain", err)
+	}
+	c = &ruleset.Chain{}
+	var (
+		hook   *ruleset.Hook
+		typ    string
+		policy *uint32
+	)
+	for ad.Next() {
+		switch ad.Type() {
+		case attrChainTable: // NFTA_CHAIN_TABLE
+			table = ad.String()
+		case attrChainName: // NFTA_CHAIN_NAME
+			c.Name = ad.String()
+		case attrChainHandle: // NFTA_CHAIN_HANDLE
+			c.Handle = ad.Uint64()
+		case attrChainHook: // NFTA_CHAIN_HOOK
+			hook = &ruleset.Hook{}
+			ad.Nested(func(nad *netlink.AttributeDecoder) error {
+				for nad.Next() {
+					switch nad.Type() {
+					case attrHookNum: // NFTA_HOOK_HOOKNUM
+						hook.Num = nad.Uint32()
+					case attrHookPriority: // NFTA_HOOK_PRIORITY
+						hook.Priority = int32(nad.Uint32())
+					case attrHookDev: // NFTA_HOOK_DEV
+						hook.Devices = append(hook.Devices, nad.String())
+					case attrHookDevs: // NFTA_HOOK_DEVS
+						hook.Devices = append(hook.Devices, decodeDevs(nad)...)
+					}
+				}
+				return nil
+			})
+		case attrChainPolicy: // NFTA_CHAIN_POLICY
+			policy = ptr32(ad.Uint32())
+		case attrChainType: // NFTA_CHAIN_TYPE
+			typ = ad.String()
+		case attrChainFlags: // NFTA_CHAIN_FLAGS
+			c.Flags = ad.Uint32()
+		case attrChainUserdata: // NFTA_CHAIN_USERDATA
+			c.Userdata = ad.Bytes()
+		}
+	}
+	if err := ad.Err(); err != nil {
+		return "", nil, decodeErr("chain", err)
+	}
+	if hook != nil {
+		hook.Type, hook.Policy = typ, policy
+		c.Hook = hook
+	}
+	if table == "" {
+		return "", nil, decodeErr("chain", errMissing("NFTA_CHAIN_TABLE"))
+	}
+	return table, c, nil
+}
