@@ -1,0 +1,547 @@
+package compile
+
+import (
+	"encoding/binary"
+	"strconv"
+
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/linearize"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
+)
+
+func errAt(n ast.Node, format string, args ...any) error {
+	e := diag.Errorf(n.Pos(), format, args...)
+	e.Op = "eval"
+	return e
+}
+
+var ops = map[ast.Op]ruleset.Op{
+	ast.OpAdd: ruleset.OpAdd, ast.OpCreate: ruleset.OpCreate, ast.OpInsert: ruleset.OpInsert,
+	ast.OpReplace: ruleset.OpReplace, ast.OpDelete: ruleset.OpDelete, ast.OpDestroy: ruleset.OpDestroy,
+	ast.OpFlush: ruleset.OpFlush, ast.OpReset: ruleset.OpReset,
+}
+
+func (c *Compiler) family(cmd *ast.Command) (ruleset.Family, error) {
+	if cmd.Spec.Family == "" {
+		return ruleset.FamilyIP, nil
+	}
+	f, ok := ruleset.ParseFamily(cmd.Spec.Family)
+	if !ok {
+		return 0, errAt(cmd, "unknown family %s", cmd.Spec.Family)
+	}
+	return f, nil
+}
+
+func identName(i *ast.Ident) string {
+	if i == nil {
+		return ""
+	}
+	return i.Name
+}
+
+func (c *Compiler) emit(cmd ruleset.Command) { c.out = append(c.out, cmd) }
+
+func (c *Compiler) command(cmd *ast.Command) error {
+	op, ok := ops[cmd.Op]
+	if !ok {
+		// list, monitor, describe... produce no kernel commands here
+		return nil
+	}
+	if cmd.Obj == ast.ObjRuleset {
+		c.emit(ruleset.Command{Op: op, Kind: ruleset.KindRuleset, Pos: cmd.Pos()})
+		return nil
+	}
+	fam, err := c.family(cmd)
+	if err != nil {
+		return err
+	}
+	tname := identName(cmd.Spec.Table)
+	base := ruleset.Command{Op: op, Pos: cmd.Pos(), Family: fam, Table: tname}
+	switch cmd.Obj {
+	case ast.ObjTable:
+		return c.tableCmd(base, cmd)
+	case ast.ObjChain:
+		base.Kind = ruleset.KindChain
+		base.Chain = identName(cmd.Spec.Chain)
+		if cmd.Spec.Handle != nil {
+			base.Handle = cmd.Spec.Handle.V
+		}
+		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
+			c.emit(base)
+			return nil
+		}
+		ch, err := c.chain(fam, base.Chain, cmd.Chain)
+		if err != nil {
+			return err
+		}
+		c.table(fam, tname).chains[ch.Name] = ch
+		base.ChainObj = ch
+		c.emit(base)
+		if cmd.Chain != nil {
+			for _, r := range cmd.Chain.Rules {
+				if err := c.ruleCmd(ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindRule, Pos: r.Pos(), Family: fam, Table: tname, Chain: ch.Name}, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case ast.ObjRule:
+		base.Kind = ruleset.KindRule
+		base.Chain = identName(cmd.Spec.Chain)
+		if cmd.Spec.Handle != nil {
+			base.Handle = cmd.Spec.Handle.V
+			if cmd.Op == ast.OpAdd || cmd.Op == ast.OpInsert {
+				base.Position, base.Handle = base.Handle, 0
+			}
+		}
+		if cmd.Spec.Position != nil {
+			base.Position = cmd.Spec.Position.V
+		}
+		if cmd.Rule == nil {
+			c.emit(base)
+			return nil
+		}
+		return c.ruleCmd(base, cmd.Rule)
+	case ast.ObjSet, ast.ObjMap:
+		base.Kind = ruleset.KindSet
+		base.Name = identName(cmd.Spec.Name)
+		if cmd.Set == nil {
+			c.emit(base)
+			return nil
+		}
+		return c.setCmd(base, cmd.Set)
+	case ast.ObjElement:
+		base.Kind = ruleset.KindElements
+		base.Name = identName(cmd.Spec.Name)
+		ts := c.table(fam, tname)
+		si := ts.sets[base.Name]
+		if si == nil {
+			return errAt(cmd, "Could not process rule: No such file or directory")
+		}
+		els, err := c.elements(fam, si, cmd.Elements)
+		if err != nil {
+			return err
+		}
+		base.Elements = els
+		c.emit(base)
+		return nil
+	}
+	return errAt(cmd, "%s %s is not supported yet", cmd.Op, cmd.Obj)
+}
+
+func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
+	base.Kind = ruleset.KindTable
+	fam, tname := base.Family, base.Table
+	c.table(fam, tname)
+	t := &ruleset.Table{Family: fam, Name: tname, Pos: cmd.Pos()}
+	base.TableObj = t
+	if cmd.Table == nil || (cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate) {
+		c.emit(base)
+		return nil
+	}
+	tb := cmd.Table
+	for _, f := range tb.Flags {
+		if f.Name == "dormant" {
+			t.Flags |= 1
+		}
+	}
+	if tb.Comment != nil {
+		t.Userdata = ruleset.UdataSet(nil, ruleset.UdataTableComment, append([]byte(tb.Comment.Text), 0))
+	}
+	c.emit(base)
+	mk := func(k ruleset.Kind) ruleset.Command {
+		return ruleset.Command{Op: ruleset.OpAdd, Kind: k, Family: fam, Table: tname}
+	}
+	var chains []*ruleset.Chain
+	for _, ch := range tb.Chains {
+		co, err := c.chain(fam, identName(ch.Name), ch)
+		if err != nil {
+			return err
+		}
+		c.table(fam, tname).chains[co.Name] = co
+		x := mk(ruleset.KindChain)
+		x.Pos, x.Chain, x.ChainObj = ch.Pos(), co.Name, co
+		c.emit(x)
+		chains = append(chains, co)
+	}
+	for _, o := range tb.Objects {
+		_ = o
+		return errAt(o, "objects are not supported yet")
+	}
+	for _, s := range tb.Sets {
+		x := mk(ruleset.KindSet)
+		x.Pos, x.Name = s.Pos(), identName(s.Name)
+		if err := c.setCmd(x, s); err != nil {
+			return err
+		}
+	}
+	for i, ch := range tb.Chains {
+		for _, r := range ch.Rules {
+			x := mk(ruleset.KindRule)
+			x.Pos, x.Chain = r.Pos(), chains[i].Name
+			if err := c.ruleCmd(x, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {
+	rule, err := c.Rule(base.Family, base.Table, base.Chain, r)
+	if err != nil {
+		return err
+	}
+	base.Rule = rule
+	c.emit(base)
+	return nil
+}
+
+var hookNums = map[string]uint32{"prerouting": 0, "input": 1, "forward": 2, "output": 3, "postrouting": 4, "ingress": 5}
+
+// Priority names per family (nft's std_prios / bridge_std_prios).
+var stdPrios = map[string]int32{"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50, "srcnat": 100}
+var bridgePrios = map[string]int32{"dstnat": -300, "filter": -200, "out": 100, "srcnat": 300}
+
+func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*ruleset.Chain, error) {
+	out := &ruleset.Chain{Name: name}
+	if ch == nil {
+		return out, nil
+	}
+	out.Pos = ch.Pos()
+	if ch.Comment != nil {
+		out.Userdata = ruleset.UdataSet(nil, ruleset.UdataChainComment, append([]byte(ch.Comment.Text), 0))
+	}
+	if ch.Hook == nil {
+		return out, nil
+	}
+	h := &ruleset.Hook{Type: "filter"}
+	if ch.Type != nil {
+		h.Type = ch.Type.Name
+	}
+	hn := ch.Hook.Name
+	switch fam {
+	case ruleset.FamilyNetdev:
+		switch hn {
+		case "ingress":
+			h.Num = 0
+		case "egress":
+			h.Num = 1
+		default:
+			return nil, errAt(ch.Hook, "unknown chain hook")
+		}
+	case ruleset.FamilyARP:
+		switch hn {
+		case "input":
+			h.Num = 0
+		case "output":
+			h.Num = 1
+		case "forward":
+			h.Num = 2
+		default:
+			return nil, errAt(ch.Hook, "unknown chain hook")
+		}
+	default:
+		n, ok := hookNums[hn]
+		if !ok || (n == 5 && fam != ruleset.FamilyInet) {
+			return nil, errAt(ch.Hook, "unknown chain hook")
+		}
+		h.Num = n
+	}
+	prio, err := c.priority(fam, ch.Priority)
+	if err != nil {
+		return nil, err
+	}
+	h.Priority = prio
+	for _, d := range ch.Devices {
+		s, err := exprName(d)
+		if err != nil {
+			return nil, err
+		}
+		h.Devices = append(h.Devices, s)
+	}
+	if ch.Policy != nil {
+		s, err := exprName(ch.Policy)
+		if err != nil {
+			return nil, err
+		}
+		var p uint32
+		switch s {
+		case "accept":
+			p = 1
+		case "drop":
+			p = 0
+		default:
+			return nil, errAt(ch.Policy, "Could not parse policy")
+		}
+		h.Policy = &p
+	}
+	out.Hook = h
+	return out, nil
+}
+
+func exprName(e ast.Expr) (string, error) {
+	switch x := e.(type) {
+	case *ast.Symbol:
+		return x.Text, nil
+	case *ast.String:
+		return x.Text, nil
+	case *ast.Variable:
+		return exprName(x.Value)
+	case *ast.Number:
+		return x.Text, nil
+	}
+	return "", errAt(e, "expected a name")
+}
+
+func (c *Compiler) priority(fam ruleset.Family, e ast.Expr) (int32, error) {
+	if e == nil {
+		return 0, nil
+	}
+	switch x := e.(type) {
+	case *ast.Number:
+		return int32(x.Value), nil
+	case *ast.Variable:
+		return c.priority(fam, x.Value)
+	case *ast.Symbol, *ast.String:
+		s, _ := exprName(x)
+		if n, err := strconv.ParseInt(s, 0, 32); err == nil {
+			return int32(n), nil
+		}
+		tbl := stdPrios
+		if fam == ruleset.FamilyBridge {
+			tbl = bridgePrios
+		}
+		if p, ok := tbl[s]; ok {
+			return p, nil
+		}
+		return 0, errAt(e, "'%s' is invalid priority in this context.", s)
+	case *ast.Binary:
+		a, err := c.priority(fam, x.X)
+		if err != nil {
+			return 0, err
+		}
+		b, err := c.priority(fam, x.Y)
+		if err != nil {
+			return 0, err
+		}
+		if x.Op == "-" {
+			return a - b, nil
+		}
+		return a + b, nil
+	}
+	return 0, errAt(e, "invalid priority")
+}
+
+func setInfoOf(s *ruleset.Set) *eval.SetInfo {
+	si := &eval.SetInfo{Name: s.Name, Flags: s.Flags, ObjType: s.ObjType}
+	t := s.KeyType
+	n := 1
+	if len(s.Concat) > 1 {
+		n = len(s.Concat)
+	}
+	for i := n - 1; i >= 0; i-- {
+		dt := types.ByID(t & (1<<types.TypeBits - 1))
+		if dt == nil {
+			dt = types.Integer
+		}
+		si.Key = append([]*types.Datatype{dt}, si.Key...)
+		t >>= types.TypeBits
+	}
+	if s.Flags&ruleset.SetMap != 0 {
+		if s.DataType == types.VerdictDataType {
+			si.Data = types.Verdict
+		} else {
+			si.Data = types.ByID(s.DataType)
+		}
+	}
+	return si
+}
+
+func (c *Compiler) keyLoad(ts *ast.TypeSpec, ec *eval.Ctx) (*eval.Load, error) {
+	if ts.Typeof != nil {
+		ec.Reset()
+		l, err := ec.Expr(ts.Typeof)
+		if err != nil {
+			return nil, err
+		}
+		return l, nil
+	}
+	var parts []*eval.Load
+	for _, n := range ts.Names {
+		dt := types.ByName(n.Name)
+		if dt == nil {
+			return nil, errAt(n, "unknown datatype %s", n.Name)
+		}
+		if dt.Size == 0 && dt != types.Verdict {
+			return nil, errAt(n, "datatype %s has no fixed size", n.Name)
+		}
+		o := dt.Order
+		parts = append(parts, &eval.Load{Node: n, Type: dt, Order: o, Bits: dt.Size, RegBits: ((dt.Size + 7) / 8) * 8})
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	l := &eval.Load{Node: ts, Concat: parts}
+	for _, p := range parts {
+		l.RegBits += ((p.RegBits + 31) / 32) * 32
+		l.Bits = l.RegBits
+	}
+	return l, nil
+}
+
+func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
+	ts := c.table(base.Family, base.Table)
+	ec := eval.NewCtx(base.Family)
+	ec.Decls = ts
+	key, err := c.keyLoad(s.Key, ec)
+	if err != nil {
+		return err
+	}
+	set := &ruleset.Set{Name: base.Name, Pos: s.Pos()}
+	set.KeyType, set.KeyLen = linearize.KeyType(key)
+	var data *eval.Load
+	if s.IsMap && s.Data != nil {
+		if len(s.Data.Names) == 1 && s.Data.Names[0].Name == "verdict" {
+			data = eval.VerdictLoad
+			set.DataType = types.VerdictDataType
+		} else {
+			data, err = c.keyLoad(s.Data, ec)
+			if err != nil {
+				return err
+			}
+			set.DataType, set.DataLen = linearize.KeyType(data)
+		}
+		set.Flags |= ruleset.SetMap
+	}
+	for _, f := range s.Flags {
+		switch f.Name {
+		case "constant":
+			set.Flags |= ruleset.SetConstant
+		case "interval":
+			set.Flags |= ruleset.SetInterval
+		case "timeout":
+			set.Flags |= ruleset.SetTimeout
+		case "dynamic":
+			set.Flags |= ruleset.SetEval
+		default:
+			return errAt(f, "unknown set flag %s", f.Name)
+		}
+	}
+	if key.Concat != nil {
+		for _, p := range key.Concat {
+			set.Concat = append(set.Concat, uint32(p.Bytes()))
+		}
+		if set.Flags&ruleset.SetInterval != 0 {
+			set.Flags |= ruleset.SetConcat
+		}
+	}
+	if s.Timeout != nil {
+		ms, err := ec.Duration(s.Timeout)
+		if err != nil {
+			return err
+		}
+		set.Timeout = &ms
+		set.Flags |= ruleset.SetTimeout
+	}
+	if s.GcInterval != nil {
+		ms, err := ec.Duration(s.GcInterval)
+		if err != nil {
+			return err
+		}
+		v := uint32(ms)
+		set.GCInterval = &v
+	}
+	if s.Size != nil {
+		v := uint32(s.Size.V)
+		set.Size = &v
+	}
+	if s.Policy != nil {
+		var p uint32
+		if s.Policy.Name == "memory" {
+			p = 1
+		}
+		set.Policy = &p
+	}
+	// userdata: key byte order, data byte order, merge, comment
+	var ud []byte
+	put32 := func(t uint8, v uint32) {
+		b := make([]byte, 4)
+		binary.NativeEndian.PutUint32(b, v)
+		ud = append(ud, t, 4)
+		ud = append(ud, b...)
+	}
+	put32(ruleset.UdataSetKeyByteorder, uint32(keyOrder(key)))
+	if data != nil && data != eval.VerdictLoad {
+		put32(ruleset.UdataSetDataByteorder, uint32(keyOrder(data)))
+	}
+	if s.AutoMerge {
+		put32(ruleset.UdataSetMergeElements, 1)
+	}
+	if s.Comment != nil {
+		ud = append(ud, ruleset.UdataSetComment, byte(len(s.Comment.Text)+1))
+		ud = append(ud, s.Comment.Text...)
+		ud = append(ud, 0)
+	}
+	set.Userdata = ud
+	si := setInfoOf(set)
+	si.KeyBits = nil
+	ts.sets[set.Name] = si
+	base.Set = set
+	c.emit(base)
+	if s.Elements != nil {
+		els, err := c.elements(base.Family, si, s.Elements)
+		if err != nil {
+			return err
+		}
+		c.emit(ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindElements, Pos: s.Elements.Pos(), Family: base.Family, Table: base.Table, Name: set.Name, Elements: els})
+	}
+	return nil
+}
+
+func keyOrder(l *eval.Load) types.ByteOrder {
+	if l.Concat != nil {
+		return types.OrderInvalid
+	}
+	return l.Order
+}
+
+func loadFor(dts []*types.Datatype) *eval.Load {
+	var parts []*eval.Load
+	for _, dt := range dts {
+		parts = append(parts, &eval.Load{Type: dt, Order: dt.Order, Bits: dt.Size, RegBits: ((dt.Size + 7) / 8) * 8})
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	l := &eval.Load{Concat: parts}
+	for _, p := range parts {
+		l.RegBits += ((p.RegBits + 31) / 32) * 32
+	}
+	l.Bits = l.RegBits
+	return l
+}
+
+func (c *Compiler) elements(fam ruleset.Family, si *eval.SetInfo, x *ast.SetExpr) ([]*ruleset.Element, error) {
+	ec := eval.NewCtx(fam)
+	key := loadFor(si.Key)
+	var data *eval.Load
+	if si.Data == types.Verdict {
+		data = eval.VerdictLoad
+	} else if si.Data != nil {
+		data = loadFor([]*types.Datatype{si.Data})
+	}
+	v, err := ec.MapLiteral(x, key, data)
+	if err != nil {
+		return nil, err
+	}
+	lc := linearize.New()
+	s, err := lc.AnonSet(v, key, data, si.Name)
+	if err != nil {
+		return nil, err
+	}
+	return s.Elements, nil
+}

@@ -1,0 +1,161 @@
+// Package compile turns nft text (core/parse, core/ast) into kernel-level
+// commands ([]ruleset.Command) exactly as nft 1.0.6 would send them:
+// tables, chains with hook numbers and priorities, sets and maps with key
+// types, lengths and userdata, elements, objects and rules (via core/eval
+// and core/linearize), in nft's order.
+package compile
+
+import (
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/linearize"
+	"github.com/nfsh/nfsh/core/parse"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// Options tune compilation.
+type Options struct {
+	// Parse are the parser options (include path, variables).
+	Parse *parse.Options
+	// Known holds tables that exist already (e.g. pulled from the kernel):
+	// their sets and chains may be referenced by the commands.
+	Known *ruleset.Ruleset
+}
+
+// Compiler keeps the declarations seen so far, so later commands (and
+// Rule calls) can refer to sets and chains declared earlier.
+type Compiler struct {
+	opts   Options
+	tables map[tkey]*tableState
+	out    []ruleset.Command
+}
+
+type tkey struct {
+	fam  ruleset.Family
+	name string
+}
+
+type tableState struct {
+	fam    ruleset.Family
+	name   string
+	sets   map[string]*eval.SetInfo
+	chains map[string]*ruleset.Chain
+}
+
+// Set implements eval.Tables.
+func (t *tableState) Set(name string) *eval.SetInfo { return t.sets[name] }
+
+// New returns a compiler.
+func New(opts *Options) *Compiler {
+	c := &Compiler{tables: map[tkey]*tableState{}}
+	if opts != nil {
+		c.opts = *opts
+	}
+	if c.opts.Known != nil {
+		for _, t := range c.opts.Known.Tables {
+			ts := c.table(t.Family, t.Name)
+			for _, s := range t.Sets {
+				ts.sets[s.Name] = setInfoOf(s)
+			}
+			for _, ch := range t.Chains {
+				ts.chains[ch.Name] = ch
+			}
+		}
+	}
+	return c
+}
+
+func (c *Compiler) table(fam ruleset.Family, name string) *tableState {
+	k := tkey{fam, name}
+	t := c.tables[k]
+	if t == nil {
+		t = &tableState{fam: fam, name: name, sets: map[string]*eval.SetInfo{}, chains: map[string]*ruleset.Chain{}}
+		c.tables[k] = t
+	}
+	return t
+}
+
+// File compiles a parsed script.
+func File(f *ast.File, opts *Options) ([]ruleset.Command, error) {
+	c := New(opts)
+	if err := c.File(f); err != nil {
+		return nil, err
+	}
+	return c.out, nil
+}
+
+// Source parses and compiles an nft script.
+func Source(name string, src []byte, opts *Options) ([]ruleset.Command, error) {
+	var po *parse.Options
+	if opts != nil {
+		po = opts.Parse
+	}
+	f, err := parse.File(name, src, po)
+	if err != nil {
+		return nil, err
+	}
+	cmds, err := File(f, opts)
+	if err != nil {
+		var de *diag.Error
+		if e, ok := err.(*diag.Error); ok {
+			de = e
+			if de.Source == "" && de.Pos.IsValid() {
+				de.Source = diag.LineOf(src, de.Pos.Off)
+			}
+		}
+		return nil, err
+	}
+	return cmds, nil
+}
+
+// Commands returns the commands compiled so far.
+func (c *Compiler) Commands() []ruleset.Command { return c.out }
+
+// File compiles the commands of f, appending to the compiler's output.
+func (c *Compiler) File(f *ast.File) error {
+	for _, cmd := range f.Commands {
+		if err := c.command(cmd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rule compiles the text of one rule for family/table/chain, with the
+// declarations the compiler knows.
+func (c *Compiler) Rule(fam ruleset.Family, table, chain string, r *ast.Rule) (*ruleset.Rule, error) {
+	ts := c.table(fam, table)
+	ec := eval.NewCtx(fam)
+	ec.Table, ec.Chain, ec.Decls = table, chain, ts
+	lc, err := linearize.Rule(ec, r)
+	if err != nil {
+		return nil, err
+	}
+	rule := &ruleset.Rule{Exprs: lc.Exprs, Sets: lc.Sets, Pos: r.Pos()}
+	if r.Comment != nil {
+		rule.SetComment(r.Comment.Text)
+	}
+	return rule, nil
+}
+
+// Rule compiles one rule text in a table context (the Lua layer's entry).
+func Rule(fam ruleset.Family, table, chain string, text string, opts *Options) (*ruleset.Rule, error) {
+	var po *parse.Options
+	if opts != nil {
+		po = opts.Parse
+	}
+	r, err := parse.Rule([]byte(text), diag.Pos{Line: 1, Col: 1}, po)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := New(opts).Rule(fam, table, chain, r)
+	if err != nil {
+		if de, ok := err.(*diag.Error); ok && de.Source == "" {
+			de.Source = text
+		}
+		return nil, err
+	}
+	rule.Text = text
+	return rule, nil
+}

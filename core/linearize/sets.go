@@ -1,0 +1,229 @@
+package linearize
+
+import (
+	"bytes"
+	"math/big"
+	"sort"
+
+	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
+)
+
+// KeyType returns the NFTA_SET_KEY_TYPE and key length in bytes of l.
+func KeyType(l *eval.Load) (uint32, uint32) {
+	if l.Concat == nil {
+		return l.Type.ID, uint32(l.Bytes())
+	}
+	var t, n uint32
+	for _, s := range l.Concat {
+		t = t<<types.TypeBits | s.Type.ID
+		n += uint32(((s.RegBits + 31) / 32) * 4)
+	}
+	return t, n
+}
+
+// isInterval reports whether a set literal needs an interval set.
+func isInterval(v *eval.Value) bool {
+	for _, e := range v.Elems {
+		if e.Key == nil {
+			continue
+		}
+		switch e.Key.Kind {
+		case eval.VRange, eval.VPrefix:
+			return true
+		case eval.VConcat:
+			for _, p := range e.Key.Parts {
+				if p.Kind == eval.VRange || p.Kind == eval.VPrefix {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// AnonSet builds the anonymous set (or map, with data) for a literal.
+func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name string) (*ruleset.Set, error) {
+	s := &ruleset.Set{Name: name, Flags: ruleset.SetAnonymous | ruleset.SetConstant}
+	s.KeyType, s.KeyLen = KeyType(key)
+	interval := isInterval(v)
+	if interval {
+		s.Flags |= ruleset.SetInterval
+		if key.Concat != nil {
+			s.Flags |= ruleset.SetConcat
+		}
+	}
+	if key.Concat != nil {
+		for _, sub := range key.Concat {
+			s.Concat = append(s.Concat, uint32(sub.Bytes()))
+		}
+	}
+	if data != nil {
+		s.Flags |= ruleset.SetMap
+		if data.Type == types.Verdict {
+			s.DataType = types.VerdictDataType
+		} else {
+			s.DataType, s.DataLen = KeyType(data)
+		}
+		n := uint32(len(v.Elems))
+		s.Size = &n
+	}
+	for _, e := range v.Elems {
+		if e.Key != nil && (e.Key.Kind == eval.VConst || e.Key.Kind == eval.VMask) && e.Key.C.Wildcard {
+			interval = true
+			s.Flags |= ruleset.SetInterval
+		}
+	}
+	hton := interval && NeedsHtonKey(key)
+	if !interval || key.Concat != nil {
+		for _, e := range v.Elems {
+			el := &ruleset.Element{}
+			if e.Catch {
+				el.Flags = ruleset.ElemCatchall
+			} else if key.Concat != nil {
+				el.Key = concatBytes(e.Key, key, interval)
+				if interval {
+					el.KeyEnd = concatEndBytes(e.Key, key, interval)
+				}
+			} else {
+				el.Key = constBytes(e.Key.C, key, false)
+			}
+			if err := setData(el, e, data); err != nil {
+				return nil, err
+			}
+			el.Timeout = e.Timeout
+			if e.Comment != "" {
+				el.Userdata = ruleset.UdataSet(nil, ruleset.UdataSetElemComment, append([]byte(e.Comment), 0))
+			}
+			s.Elements = append(s.Elements, el)
+		}
+		return s, nil
+	}
+	// Single-field interval set: start elements and exclusive end elements.
+	type iv struct {
+		lo, hi *big.Int
+		e      *eval.Elem
+	}
+	var ivs []iv
+	for _, e := range v.Elems {
+		if e.Catch {
+			continue
+		}
+		var lo, hi *big.Int
+		switch e.Key.Kind {
+		case eval.VRange, eval.VPrefix:
+			lo, hi = e.Key.Lo.V, e.Key.Hi.V
+		default:
+			k := e.Key.C
+			if k.Wildcard {
+				// interface name prefix: range over the remaining bytes
+				shift := uint(key.Bits - k.Bits)
+				lo = new(big.Int).Lsh(k.V, shift)
+				hi = new(big.Int).Or(lo, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), shift), big.NewInt(1)))
+			} else {
+				lo, hi = k.V, k.V
+			}
+		}
+		ivs = append(ivs, iv{lo, hi, e})
+	}
+	sort.SliceStable(ivs, func(i, j int) bool { return ivs[i].lo.Cmp(ivs[j].lo) < 0 })
+	n := key.Bytes()
+	order := key.Order
+	if hton || key.Type.IsString() {
+		order = types.OrderBig
+	}
+	enc := func(x *big.Int) []byte {
+		if key.Type.IsString() {
+			return types.ToBytes(x, n, types.OrderBig)
+		}
+		if key.Mask != nil {
+			x = new(big.Int).Lsh(x, uint(key.Shift))
+		}
+		return types.ToBytes(x, n, order)
+	}
+	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(key.Bits)), big.NewInt(1))
+	if len(ivs) > 0 && ivs[0].lo.Sign() != 0 {
+		s.Elements = append(s.Elements, &ruleset.Element{Key: enc(big.NewInt(0)), Flags: ruleset.ElemIntervalEnd})
+	}
+	for i, x := range ivs {
+		el := &ruleset.Element{Key: enc(x.lo)}
+		if err := setData(el, x.e, data); err != nil {
+			return nil, err
+		}
+		el.Timeout = x.e.Timeout
+		s.Elements = append(s.Elements, el)
+		end := new(big.Int).Add(x.hi, big.NewInt(1))
+		if x.hi.Cmp(max) >= 0 {
+			continue
+		}
+		if i+1 < len(ivs) && ivs[i+1].lo.Cmp(end) == 0 {
+			continue
+		}
+		s.Elements = append(s.Elements, &ruleset.Element{Key: enc(end), Flags: ruleset.ElemIntervalEnd})
+	}
+	_ = bytes.Equal
+	return s, nil
+}
+
+// NeedsHtonKey reports whether an interval set key needs conversion.
+func NeedsHtonKey(l *eval.Load) bool {
+	if l.Concat != nil {
+		for _, s := range l.Concat {
+			if NeedsHton(s) {
+				return true
+			}
+		}
+		return false
+	}
+	return NeedsHton(l)
+}
+
+func setData(el *ruleset.Element, e *eval.Elem, data *eval.Load) error {
+	if data == nil || e.Data == nil {
+		return nil
+	}
+	if e.Data.C != nil && e.Data.C.Verdict != nil {
+		el.Verdict = e.Data.C.Verdict
+		return nil
+	}
+	switch e.Data.Kind {
+	case eval.VConst, eval.VMask:
+		el.Data = constBytes(e.Data.C, data, false)
+	case eval.VConcat:
+		el.Data = concatBytes(e.Data, data, false)
+	case eval.VRange, eval.VPrefix:
+		el.Data = constBytes(e.Data.Lo, data, false)
+	}
+	return nil
+}
+
+func (c *Ctx) lookup(m *eval.Match) error {
+	l := m.Left
+	concat := l.Concat != nil
+	unit := c.Alloc(l.RegBits, concat)
+	defer c.Release(l.RegBits, concat)
+	var name string
+	var id uint32
+	hton := false
+	if m.Right.Kind == eval.VSetRef {
+		name = m.Right.SetRef.Name
+		hton = m.Right.SetRef.Flags&ruleset.SetInterval != 0
+	} else {
+		s, err := c.AnonSet(m.Right, l, nil, "__set%d")
+		if err != nil {
+			return err
+		}
+		c.Sets = append(c.Sets, s)
+		name = s.Name
+		hton = s.Flags&ruleset.SetInterval != 0
+	}
+	c.Load(l, unit, hton)
+	lk := &expr.Lookup{SReg: Reg(unit), SetName: name, SetID: id}
+	if m.Op == "!=" {
+		lk.Flags = expr.LookupInvert
+	}
+	c.Add(lk)
+	return nil
+}

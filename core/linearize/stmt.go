@@ -1,0 +1,385 @@
+package linearize
+
+import (
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
+)
+
+// Rule evaluates and linearizes the statements of a rule.
+func Rule(ec *eval.Ctx, r *ast.Rule) (*Ctx, error) {
+	ec.Reset()
+	c := New()
+	for _, s := range r.Stmts {
+		if err := c.stmt(ec, s); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (c *Ctx) flushDeps(ec *eval.Ctx) error {
+	deps := ec.Deps
+	ec.Deps = nil
+	for _, d := range deps {
+		if err := c.Match(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
+	switch x := s.(type) {
+	case *ast.Match:
+		return c.match(ec, x)
+	case *ast.VerdictStmt:
+		v, err := ec.Verdict(x.Verdict)
+		if err != nil {
+			return err
+		}
+		c.Add(&expr.Immediate{DReg: 0, Verdict: v})
+		return nil
+	case *ast.VerdictMap:
+		l, err := ec.Expr(x.Key)
+		if err != nil {
+			return err
+		}
+		if err := c.flushDeps(ec); err != nil {
+			return err
+		}
+		return c.mapLookup(ec, x, l, x.Map, eval.VerdictLoad, 0)
+	case *ast.Counter:
+		e := &expr.Counter{}
+		if x.Packets != nil {
+			e.Packets = x.Packets.V
+		}
+		if x.Bytes != nil {
+			e.Bytes = x.Bytes.V
+		}
+		c.Add(e)
+		return nil
+	case *ast.Log:
+		return c.log(ec, x)
+	case *ast.Limit:
+		return c.limit(x)
+	case *ast.Quota:
+		q := &expr.Quota{Bytes: x.Amount * unitBytes(x.Unit)}
+		if x.Used != nil {
+			q.Consumed = x.Used.V * unitBytes(x.UsedUnit)
+		}
+		if x.Over {
+			q.Flags = 1
+		}
+		c.Add(q)
+		return nil
+	case *ast.Notrack:
+		c.Add(&expr.Notrack{})
+		return nil
+	case *ast.Assign:
+		return c.assign(ec, x)
+	case *ast.Nat:
+		return c.nat(ec, x)
+	case *ast.Reject:
+		return c.reject(ec, x)
+	case *ast.Connlimit:
+		e := &expr.Connlimit{Count: uint32(x.Count)}
+		if x.Over {
+			e.Flags = 1
+		}
+		c.Add(e)
+		return nil
+	}
+	return eval.Errorf(s, "statement not supported yet")
+}
+
+func unitBytes(u string) uint64 {
+	switch u {
+	case "kbytes":
+		return 1024
+	case "mbytes":
+		return 1024 * 1024
+	}
+	return 1
+}
+
+func (c *Ctx) match(ec *eval.Ctx, m *ast.Match) error {
+	if ml, ok := m.Left.(*ast.MapLookup); ok {
+		_ = ml
+		return eval.Errorf(m, "map lookups in matches are not supported yet")
+	}
+	l, err := ec.Expr(m.Left)
+	if err != nil {
+		return err
+	}
+	r, err := ec.Value(m.Right, l)
+	if err != nil {
+		return err
+	}
+	if err := c.flushDeps(ec); err != nil {
+		return err
+	}
+	op := m.Op
+	switch op {
+	case "":
+		op = "implicit"
+	case "!":
+		op = "!="
+	}
+	em := &eval.Match{Node: m, Left: l, Op: op, Right: r}
+	if m.Mask != nil {
+		mv, err := ec.Value(m.Mask, l)
+		if err != nil {
+			return err
+		}
+		em.Mask = mv.C
+	}
+	if err := c.Match(em); err != nil {
+		return err
+	}
+	ec.Update(em)
+	return nil
+}
+
+// mapLookup emits a map or verdict map lookup of key l into dreg unit
+// (0 = verdict register).
+func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data *eval.Load, dunit uint32) error {
+	if v, ok := m.(*ast.Variable); ok {
+		m = v.Value
+	}
+	concat := l.Concat != nil
+	unit := c.Alloc(l.RegBits, concat)
+	defer c.Release(l.RegBits, concat)
+	var name string
+	hton := false
+	switch x := m.(type) {
+	case *ast.SetExpr:
+		v, err := ec.MapLiteral(x, l, data)
+		if err != nil {
+			return err
+		}
+		s, err := c.AnonSet(v, l, data, "__map%d")
+		if err != nil {
+			return err
+		}
+		c.Sets = append(c.Sets, s)
+		name = s.Name
+		hton = s.Flags&ruleset.SetInterval != 0
+	case *ast.SetRef:
+		s := ec.Decls.Set(x.Name)
+		if s == nil {
+			return eval.Errorf(x, "Could not process rule: No such file or directory")
+		}
+		name = s.Name
+		hton = s.Flags&ruleset.SetInterval != 0
+	default:
+		return eval.Errorf(m, "expected a map")
+	}
+	c.Load(l, unit, hton)
+	dreg := uint32(0)
+	if dunit != 0 {
+		dreg = Reg(dunit)
+	}
+	c.Add(&expr.Lookup{SReg: Reg(unit), DReg: &dreg, SetName: name})
+	return nil
+}
+
+var logLevels = map[string]uint32{"emerg": 0, "alert": 1, "crit": 2, "err": 3, "warn": 4, "notice": 5, "info": 6, "debug": 7, "audit": 8}
+
+func (c *Ctx) log(ec *eval.Ctx, x *ast.Log) error {
+	e := &expr.Log{}
+	if x.Prefix != nil {
+		s, err := ec.Name(x.Prefix)
+		if err != nil {
+			return err
+		}
+		e.Prefix = &s
+	}
+	if x.Group != nil {
+		g := uint16(x.Group.V)
+		e.Group = &g
+		if x.Level != nil || len(x.Flags) > 0 {
+			return eval.Errorf(x, "log level and flags are not supported with group")
+		}
+	}
+	if x.Snaplen != nil {
+		v := uint32(x.Snaplen.V)
+		e.Snaplen = &v
+	}
+	if x.QueueThreshold != nil {
+		v := uint16(x.QueueThreshold.V)
+		e.QThreshold = &v
+	}
+	if x.Level != nil {
+		lv, ok := logLevels[x.Level.Name]
+		if !ok {
+			return eval.Errorf(x.Level, "invalid log level")
+		}
+		e.Level = &lv
+	}
+	if len(x.Flags) > 0 {
+		var f uint32
+		for _, fl := range x.Flags {
+			switch fl {
+			case "tcp sequence":
+				f |= 1
+			case "tcp options":
+				f |= 2
+			case "ip options":
+				f |= 4
+			case "skuid":
+				f |= 8
+			case "ether":
+				f |= 0x20
+			case "all":
+				f |= 0x2f
+			}
+		}
+		e.Flags = &f
+	}
+	c.Add(e)
+	return nil
+}
+
+var perSeconds = map[string]uint64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+
+func (c *Ctx) limit(x *ast.Limit) error {
+	e := &expr.Limit{Rate: x.Rate, Unit: perSeconds[x.Per]}
+	if x.RateUnit != "" {
+		e.Type = 1
+		e.Rate = x.Rate * unitBytes(x.RateUnit)
+		if x.Burst != nil {
+			e.Burst = uint32(x.Burst.V * unitBytes(x.BurstUnit))
+		}
+	} else {
+		e.Burst = 5
+		if x.Burst != nil {
+			e.Burst = uint32(x.Burst.V)
+		}
+	}
+	if x.Over {
+		e.Flags = 1
+	}
+	c.Add(e)
+	return nil
+}
+
+func (c *Ctx) assign(ec *eval.Ctx, x *ast.Assign) error {
+	tgt, err := ec.Expr(x.Target)
+	if err != nil {
+		return err
+	}
+	if err := c.flushDeps(ec); err != nil {
+		return err
+	}
+	unit := c.Alloc(tgt.RegBits, false)
+	defer c.Release(tgt.RegBits, false)
+	reg := Reg(unit)
+	if err := c.value(ec, x.Value, tgt, unit); err != nil {
+		return err
+	}
+	switch t := tgt.Tmpl.(type) {
+	case *expr.Meta:
+		c.Add(&expr.Meta{Key: t.Key, SReg: reg})
+	case *expr.Ct:
+		c.Add(&expr.Ct{Key: t.Key, Direction: t.Direction, SReg: reg})
+	case *expr.Payload:
+		return eval.Errorf(x, "payload statements are not supported yet")
+	default:
+		return eval.Errorf(x, "cannot set this expression")
+	}
+	return nil
+}
+
+// value loads a statement argument of type like into unit.
+func (c *Ctx) value(ec *eval.Ctx, n ast.Expr, like *eval.Load, unit uint32) error {
+	if v, ok := n.(*ast.Variable); ok {
+		n = v.Value
+	}
+	switch x := n.(type) {
+	case *ast.Number, *ast.Symbol, *ast.String, *ast.Binary, *ast.List:
+		if b, ok := x.(*ast.Binary); ok {
+			if _, isConst := b.X.(*ast.Number); !isConst {
+				if _, isSym := b.X.(*ast.Symbol); !isSym {
+					break
+				}
+			}
+		}
+		v, err := ec.Value(n, like)
+		if err != nil {
+			return err
+		}
+		c.Add(&expr.Immediate{DReg: Reg(unit), Data: constBytes(v.C, like, false)})
+		return nil
+	case *ast.MapLookup:
+		l, err := ec.Expr(x.X)
+		if err != nil {
+			return err
+		}
+		if err := c.flushDeps(ec); err != nil {
+			return err
+		}
+		return c.mapLookup(ec, x, l, x.Map, like, unit)
+	}
+	l, err := ec.Expr(n)
+	if err != nil {
+		return err
+	}
+	if err := c.flushDeps(ec); err != nil {
+		return err
+	}
+	c.Load(l, unit, false)
+	return nil
+}
+
+func (c *Ctx) reject(ec *eval.Ctx, x *ast.Reject) error {
+	e := &expr.Reject{}
+	code := func(dt *types.Datatype) error {
+		if x.Code == nil {
+			return nil
+		}
+		k, err := ec.Const(x.Code, dt, types.OrderBig, 8)
+		if err != nil {
+			return err
+		}
+		v := uint8(k.V.Uint64())
+		e.ICMPCode = &v
+		return nil
+	}
+	switch x.With {
+	case "tcp reset":
+		e.Type = 1
+	case "icmpx":
+		e.Type = 2
+		if err := code(types.ICMPXCode); err != nil {
+			return err
+		}
+	case "icmp":
+		e.Type = 0
+		if err := code(types.ICMPCode); err != nil {
+			return err
+		}
+	case "icmpv6":
+		e.Type = 0
+		if err := code(types.ICMPv6Code); err != nil {
+			return err
+		}
+	default:
+		switch ec.Family {
+		case ruleset.FamilyInet, ruleset.FamilyBridge, ruleset.FamilyNetdev:
+			e.Type = 2
+			v := uint8(1)
+			e.ICMPCode = &v
+		default:
+			v := uint8(3)
+			if ec.Family == ruleset.FamilyIP6 {
+				v = 4
+			}
+			e.ICMPCode = &v
+		}
+	}
+	c.Add(e)
+	return nil
+}
