@@ -269,7 +269,7 @@ func (l *Listener) setup(nsfd int) error {
 func (l *Listener) configError(op string, err error) error {
 	e := &diag.Error{Op: "nflog " + op, Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: errnoOf(err)}
 	switch e.Errno {
-	case unix.EBUSY:
+	case unix.EPERM, unix.EBUSY:
 		e.Hint = "another socket in this network namespace has bound the group"
 	case unix.EOPNOTSUPP:
 		e.Hint = "the kernel lacks ctnetlink for the conntrack flag"

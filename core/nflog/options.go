@@ -59,7 +59,7 @@ func (m CopyMode) wire() uint8 {
 type Options struct {
 	// Group is the NFLOG group to bind (the N of `log group N`). Only one
 	// socket per network namespace may bind a group; Listen fails with
-	// EBUSY when another one has it.
+	// EPERM when another socket has it.
 	Group uint16
 
 	// Copy is the copy mode; Snaplen caps the bytes copied per packet in
