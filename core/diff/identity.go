@@ -1,0 +1,151 @@
+package diff
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// ruleKey is a rule's content identity: its expressions with run-time state
+// (counter values, consumed quota, last-seen times) zeroed, batch-local ids
+// dropped, anonymous sets replaced by their content, and its userdata.
+// Two rules with the same key do the same thing.
+func ruleKey(r *ruleset.Rule) string {
+	anon := map[string]string{}
+	for _, s := range r.Sets {
+		anon[s.Name] = "anon:" + setKey(s, true)
+	}
+	var b strings.Builder
+	for _, e := range r.Exprs {
+		b.WriteString(e.Name())
+		b.WriteByte('{')
+		n := normalize(e, anon)
+		raw, err := expr.Marshal([]expr.Expr{n})
+		if err != nil {
+			// Not encodable: fall back to its text, still a stable identity.
+			b.WriteString(n.String())
+		} else {
+			b.WriteString(hex.EncodeToString(raw))
+		}
+		b.WriteByte('}')
+	}
+	fmt.Fprintf(&b, "|ud=%x|compat=%x", r.Userdata, r.Compat)
+	return b.String()
+}
+
+// normalize returns e with state and batch-local references neutralized.
+func normalize(e expr.Expr, anon map[string]string) expr.Expr {
+	switch x := e.(type) {
+	case *expr.Counter:
+		c := *x
+		c.Packets, c.Bytes = 0, 0
+		return &c
+	case *expr.Quota:
+		c := *x
+		c.Consumed = 0
+		return &c
+	case *expr.Last:
+		c := *x
+		c.Msecs, c.Set = 0, 0
+		return &c
+	case *expr.Lookup:
+		c := *x
+		c.SetID = 0
+		if k, ok := anon[c.SetName]; ok {
+			c.SetName = k
+		}
+		return &c
+	case *expr.Dynset:
+		c := *x
+		c.SetID = 0
+		if k, ok := anon[c.SetName]; ok {
+			c.SetName = k
+		}
+		exprs := make([]expr.Expr, len(c.Exprs))
+		for i, s := range c.Exprs {
+			exprs[i] = normalize(s, anon)
+		}
+		c.Exprs = exprs
+		return &c
+	case *expr.Objref:
+		c := *x
+		c.SetID = 0
+		if k, ok := anon[c.SetName]; ok {
+			c.SetName = k
+		}
+		return &c
+	case *expr.Immediate:
+		if x.Verdict != nil && x.Verdict.ChainID != 0 {
+			c := *x
+			v := *x.Verdict
+			v.ChainID = 0
+			c.Verdict = &v
+			return &c
+		}
+	}
+	return e
+}
+
+// setKey is a set's identity: its definition and, when withElems, its
+// elements in a canonical order. Names and handles are not part of it.
+func setKey(s *ruleset.Set, withElems bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "f=%x k=%d/%d d=%d/%d o=%d c=%v", s.Flags&^ruleset.SetAnonymous, s.KeyType, s.KeyLen,
+		s.DataType, s.DataLen, s.ObjType, s.Concat)
+	if s.Policy != nil {
+		fmt.Fprintf(&b, " p=%d", *s.Policy)
+	}
+	if s.Size != nil && !s.Anonymous() {
+		fmt.Fprintf(&b, " sz=%d", *s.Size)
+	}
+	if s.Timeout != nil {
+		fmt.Fprintf(&b, " t=%d", *s.Timeout)
+	}
+	if s.GCInterval != nil {
+		fmt.Fprintf(&b, " gc=%d", *s.GCInterval)
+	}
+	fmt.Fprintf(&b, " ud=%x", s.Userdata)
+	for _, e := range s.Exprs {
+		b.WriteString(" e=" + normalize(e, nil).String())
+	}
+	if withElems {
+		keys := make([]string, len(s.Elements))
+		for i, e := range s.Elements {
+			keys[i] = elemKey(e) + "=" + elemValue(e)
+		}
+		sort.Strings(keys)
+		b.WriteString(" [" + strings.Join(keys, ",") + "]")
+	}
+	return b.String()
+}
+
+// elemKey identifies an element within its set.
+func elemKey(e *ruleset.Element) string {
+	return fmt.Sprintf("%x-%x/%x", e.Key, e.KeyEnd, e.Flags)
+}
+
+// elemValue is what an element maps to and carries; a change means the
+// element must be replaced.
+func elemValue(e *ruleset.Element) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%x", e.Data)
+	if e.Verdict != nil {
+		fmt.Fprintf(&b, "v%d:%s", e.Verdict.Code, e.Verdict.Chain)
+	}
+	if e.ObjRef != "" {
+		b.WriteString("o:" + e.ObjRef)
+	}
+	if e.Timeout != nil {
+		fmt.Fprintf(&b, "t%d", *e.Timeout)
+	}
+	fmt.Fprintf(&b, "u%x", e.Userdata)
+	for _, x := range e.Exprs {
+		b.WriteString("e:" + normalize(x, nil).String())
+	}
+	return b.String()
+}
