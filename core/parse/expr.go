@@ -105,7 +105,7 @@ func (p *parser) multitonRhs() ast.Expr {
 	e := p.basicRhs()
 	switch p.peek().kind {
 	case tSlash:
-		if p.peekAt(1).kind == tNum && p.peekAt(2).kind != tComma {
+		if p.peekAt(1).kind == tNum {
 			p.next()
 			n := p.next()
 			return &ast.Prefix{Loc: p.span(start), X: e, Len: n.num}

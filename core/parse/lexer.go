@@ -257,6 +257,15 @@ func (l *lexer) next() token {
 			best = n
 		}
 	}
+	if c == '8' {
+		for _, kw := range [...]string{"8021ad", "8021q"} {
+			if len(src)-start >= len(kw) && string(src[start:start+len(kw)]) == kw &&
+				(start+len(kw) == len(src) || !isStrCont(src[start+len(kw)])) {
+				l.off = start + len(kw)
+				return l.tok(tWord, start, len(kw), kw)
+			}
+		}
+	}
 	if isDigit(c) {
 		if n := matchTime(src[start:]); n > best {
 			best = n
@@ -414,8 +423,11 @@ func matchClassid(s []byte) int {
 		n++
 		d++
 	}
-	if d == 0 || n >= len(s) {
+	if d == 0 {
 		return 0
+	}
+	if n >= len(s) {
+		return n
 	}
 	switch s[n] {
 	case ' ', '\t', '\n', ':', '-', '}', ',':

@@ -1,7 +1,10 @@
 package parse
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/nfsh/nfsh/core/diag"
 
 	"github.com/nfsh/nfsh/core/ast"
 )
@@ -182,7 +185,7 @@ func (p *parser) exprStmt() ast.Stmt {
 	if p.isWord("set") {
 		p.next()
 		switch left.(type) {
-		case *ast.Meta, *ast.Ct, *ast.Payload, *ast.Exthdr, *ast.Variable:
+		case *ast.Meta, *ast.Ct, *ast.Payload, *ast.RawPayload, *ast.Exthdr, *ast.Variable:
 		default:
 			p.fail(start, "syntax error: cannot set this expression")
 		}
@@ -214,6 +217,11 @@ func (p *parser) exprStmt() ast.Stmt {
 		p.unexpected("value or relational operator")
 	}
 	right := p.rhsOrList()
+	if x, ok := left.(*ast.Exthdr); ok && x.Kind == "tcp option" {
+		if s, ok := right.(*ast.Symbol); ok && tcpOptFieldWords[s.Text] {
+			p.failNode(s, "syntax error, unexpected '%s': not a field of tcp option %s", s.Text, x.Name)
+		}
+	}
 	m := &ast.Match{Left: left, Op: op, Right: right}
 	if p.accept(tSlash) {
 		m.Mask = p.rhsOrList()
@@ -330,6 +338,9 @@ func (p *parser) limitArgs(start token) *ast.Limit {
 		bu := p.expect(tWord, "packets or a byte unit").text
 		if l.RateUnit == "" && bu != "packets" {
 			p.fail(p.prev, "syntax error, unexpected '%s', expecting packets", bu)
+		}
+		if l.RateUnit != "" && bu == "packets" {
+			p.fail(p.prev, "syntax error, unexpected packets, expecting a byte unit")
 		}
 		l.BurstUnit = bu
 	}
@@ -648,7 +659,7 @@ func (p *parser) queueStmt() ast.Stmt {
 			continue
 		case "to":
 			p.next()
-			q.Num = p.stmtExpr()
+			q.Num = p.queueTarget()
 			continue
 		case "flags":
 			p.next()
@@ -662,6 +673,25 @@ func (p *parser) queueStmt() ast.Stmt {
 	}
 	q.Loc = p.span(t)
 	return q
+}
+
+// queueTarget parses what follows `queue to`: a number, range,
+// variable, numgen or hash expression, or a map lookup.
+func (p *parser) queueTarget() ast.Expr {
+	switch t := p.peek(); {
+	case t.kind == tNum || t.kind == tDollar:
+		return p.queueNum()
+	case t.kind == tWord && (t.text == "numgen" || t.text == "jhash" || t.text == "symhash"):
+		return p.keywordExpr(true)
+	}
+	start := p.peek()
+	e := p.concatLhs(false)
+	if !p.isWord("map") {
+		p.unexpected("'map'")
+	}
+	p.next()
+	m := p.rhsExpr()
+	return &ast.MapLookup{Loc: p.span(start), X: e, Map: m}
 }
 
 // queueNum parses `N`, `N-M` or a variable.
@@ -774,4 +804,14 @@ func (p *parser) meterBody(start token, name string) ast.Stmt {
 	p.leave()
 	m.Loc = p.span(start)
 	return m
+}
+
+// tcpOptFieldWords are the field keywords of tcp options; nft's scanner
+// never lets them be values after a tcp option.
+var tcpOptFieldWords = set("window", "left", "right", "count", "size", "tsval", "tsecr", "subtype", "length", "kind")
+
+// failNode reports an error at node n.
+func (p *parser) failNode(n ast.Node, format string, args ...any) {
+	ps := n.Pos()
+	panic(bailout{&diag.Error{Op: "parse", Pos: ps, Msg: fmt.Sprintf(format, args...), Source: p.lineText(ps.Off - p.baseOff)}})
 }
