@@ -224,6 +224,13 @@ func (c *Ctx) Match(m *eval.Match) error {
 			c.Add(&expr.Cmp{SReg: reg, Op: cmpOp(m.Op), Data: constBytes(k, l, false)})
 			return nil
 		}
+		if m.Op == "!flags" {
+			c.Load(l, unit, false)
+			n := l.Bytes()
+			c.Add(&expr.Bitwise{SReg: reg, DReg: reg, OmitOp: true, Len: uint32(n), Mask: constBytes(k, l, false), Xor: make([]byte, n)})
+			c.Add(&expr.Cmp{SReg: reg, Op: expr.CmpEq, Data: make([]byte, n)})
+			return nil
+		}
 		flags := l.Type.IsBitmask() && (m.Op == "implicit" && k.V.Sign() != 0) && l.Concat == nil
 		if flags {
 			c.Load(l, unit, false)

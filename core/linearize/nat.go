@@ -90,7 +90,6 @@ func (c *Ctx) nat(ec *eval.Ctx, x *ast.Nat) error {
 		return eval.Errorf(x, "specify `%s ip' or '%s ip6' in inet table to disambiguate", x.Kind, x.Kind)
 	}
 	if x.Addr != nil {
-		flags |= natMapIPs
 		a := x.Addr
 		if v, ok := a.(*ast.Variable); ok {
 			a = v.Value

@@ -129,6 +129,22 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		ivs = append(ivs, iv{lo, hi, e})
 	}
 	sort.SliceStable(ivs, func(i, j int) bool { return ivs[i].lo.Cmp(ivs[j].lo) < 0 })
+	if data == nil {
+		var merged []iv
+		for _, x := range ivs {
+			if n := len(merged); n > 0 {
+				last := &merged[n-1]
+				if x.lo.Cmp(new(big.Int).Add(last.hi, big.NewInt(1))) <= 0 {
+					if x.hi.Cmp(last.hi) > 0 {
+						last.hi = x.hi
+					}
+					continue
+				}
+			}
+			merged = append(merged, x)
+		}
+		ivs = merged
+	}
 	n := key.Bytes()
 	order := key.Order
 	if hton || key.Type.IsString() {

@@ -126,7 +126,7 @@ func (c *Ctx) match(ec *eval.Ctx, m *ast.Match) error {
 	case "":
 		op = "implicit"
 	case "!":
-		op = "!="
+		op = "!flags"
 	}
 	em := &eval.Match{Node: m, Left: l, Op: op, Right: r}
 	if m.Mask != nil {
@@ -150,8 +150,13 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 		m = v.Value
 	}
 	concat := l.Concat != nil
-	unit := c.Alloc(l.RegBits, concat)
-	defer c.Release(l.RegBits, concat)
+	var unit uint32
+	if dunit != 0 && !concat {
+		unit = dunit
+	} else {
+		unit = c.Alloc(l.RegBits, concat)
+		defer c.Release(l.RegBits, concat)
+	}
 	var name string
 	hton := false
 	switch x := m.(type) {
