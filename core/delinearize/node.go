@@ -3,6 +3,8 @@ package delinearize
 import (
 	"math/big"
 	"strings"
+
+	"github.com/nfsh/nfsh/core/ruleset"
 )
 
 // kind is the kind of an nft-level expression node.
@@ -123,6 +125,8 @@ type setInfo struct {
 	dataIsVerdict bool
 	objType   uint32
 	init      *node // kSet of elements
+	lazy      *ruleset.Set // set whose key/data types are taken from its users
+	opts      *Options
 }
 
 func newValue(mem []byte, bits int) *node {
@@ -174,6 +178,18 @@ func (n *node) setType(t *Datatype, o ByteOrder) {
 	case kConcat:
 		n.t = t
 		n.order = o
+	case kSetRef:
+		n.t = t
+		n.order = o
+		if n.set != nil && n.set.lazy != nil && n.set.key.t == dtInvalid {
+			n.set.materializeKey(t, o)
+		}
+	case kMap:
+		n.t = t
+		n.order = o
+		if n.right != nil && n.right.k == kSetRef && n.right.set.lazy != nil && n.right.set.data != nil && n.right.set.data.t == dtInvalid {
+			n.right.set.materializeData(t, o)
+		}
 	default:
 		n.t = t
 		n.order = o

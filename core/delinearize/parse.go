@@ -468,9 +468,9 @@ func (c *parseCtx) parse(e expr.Expr) {
 			return "last used " + timeString(x.Msecs)
 		}})
 	case *expr.Match:
-		c.emit(textStmt(fmt.Sprintf("xt match %q", x.Name)))
+		c.emit(textStmt(fmt.Sprintf("xt match %q", x.MatchName)))
 	case *expr.Target:
-		c.emit(textStmt(fmt.Sprintf("xt target %q", x.Name)))
+		c.emit(textStmt(fmt.Sprintf("xt target %q", x.TargetName)))
 	default:
 		c.emit(textStmt("unknown"))
 	}

@@ -12,6 +12,9 @@ func (p *postCtx) exprPost(pp **node) {
 			p.mapBinopPost(e)
 		}
 		p.exprPost(&e.left)
+		if e.right.k == kSetRef && e.right.set.lazy != nil && e.right.set.key.t == dtInvalid {
+			e.right.setType(e.left.t, e.left.order)
+		}
 		p.exprPost(&e.right)
 	case kMapping:
 		p.exprPost(&e.left)

@@ -54,8 +54,33 @@ func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 		}
 		si.key.extra["size"] = uint64(*s.Size)
 	}
+	if s.KeyType == 0 || (si.data != nil && s.DataType == 0) {
+		// untyped (e.g. built from debug output): type from the users
+		si.lazy, si.opts = s, o
+		if s.KeyType != 0 {
+			si.init = setElements(s, si, o)
+		}
+		if si.init == nil {
+			si.init = &node{k: kSet, set: si}
+		}
+		return si
+	}
 	si.init = setElements(s, si, o)
 	return si
+}
+
+func (si *setInfo) materializeKey(t *Datatype, o ByteOrder) {
+	si.key.t, si.key.order = t, o
+	if si.data == nil || si.data.t != dtInvalid {
+		si.init = setElements(si.lazy, si, si.opts)
+	}
+}
+
+func (si *setInfo) materializeData(t *Datatype, o ByteOrder) {
+	si.data.t, si.data.order = t, o
+	if si.key.t != dtInvalid {
+		si.init = setElements(si.lazy, si, si.opts)
+	}
 }
 
 func (si *setInfo) keyValue(mem []byte, typ *node) *node {

@@ -91,3 +91,58 @@ func TestCorpusRoundTrip(t *testing.T) {
 	t.Logf("%d distinct corpus expression lines: %d parsed, %d print back identically, %d survive Marshal/Unmarshal/Marshal",
 		len(lines), parsed, printed, wire)
 }
+
+// TestGarbageNoPanic feeds every truncation and some bit flips of encoded
+// corpus expressions to Unmarshal: it must return, never panic.
+func TestGarbageNoPanic(t *testing.T) {
+	lines := corpusLines(t)
+	for _, l := range lines {
+		e, err := Parse(l)
+		if err != nil {
+			continue
+		}
+		b, err := Marshal([]Expr{e})
+		if err != nil {
+			continue
+		}
+		for n := 0; n < len(b); n++ {
+			Unmarshal(b[:n])
+			c := append([]byte(nil), b...)
+			c[n] ^= 0xff
+			Unmarshal(c)
+		}
+	}
+}
+
+// TestUnknownKeptRaw checks that unknown expressions and expressions with
+// unknown attributes survive decode and encode byte for byte.
+func TestUnknownKeptRaw(t *testing.T) {
+	known, _ := Marshal([]Expr{&Meta{Key: 16, DReg: 1}})
+	// Append an unknown attribute (type 99) inside NFTA_EXPR_DATA of the
+	// meta expression by re-encoding it as Raw with extra bytes.
+	es, _ := Unmarshal(known)
+	m := es[0].(*Meta)
+	data := []byte{8, 0, 2, 0, 0, 0, 0, 16, 8, 0, 1, 0, 0, 0, 0, 1, 8, 0, 99, 0, 1, 2, 3, 4}
+	for _, in := range []Expr{
+		&Raw{ExprName: "inner", Data: []byte{8, 0, 1, 0, 0, 0, 0, 1}},
+		&Raw{ExprName: "meta", Data: data},
+		&Raw{ExprName: "frob"},
+		m,
+	} {
+		b, err := Marshal([]Expr{in})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Unmarshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]Expr{in}, out); d != "" {
+			t.Errorf("%s: (-want +got):\n%s", in, d)
+		}
+		b2, _ := Marshal(out)
+		if string(b2) != string(b) {
+			t.Errorf("%s: re-encoding differs", in)
+		}
+	}
+}

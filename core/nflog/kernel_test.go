@@ -420,4 +420,3 @@ func TestKernelBindFamily(t *testing.T) {
 		t.Errorf("ipv6 logger after close: %q", got)
 	}
 }
-
