@@ -148,6 +148,9 @@ func (c *Ctx) payload(n *ast.Payload) (*Load, error) {
 	if err := c.needDep(n, p); err != nil {
 		return nil, err
 	}
+	if err := c.icmpDep(n, p, fld.Name); err != nil {
+		return nil, err
+	}
 	return payloadLoad(n, p, fld), nil
 }
 
@@ -480,3 +483,32 @@ func isIfname(s string) bool {
 }
 
 var _ = strings.TrimSpace
+
+// icmpTypeDeps are the ICMP types a header field is only valid for.
+var icmpTypeDeps = map[*types.Proto]map[string][]uint64{
+	types.ProtoICMP:  {"id": {8, 0}, "sequence": {8, 0}, "gateway": {5}, "mtu": {3}},
+	types.ProtoICMP6: {"parameter-problem": {4}, "mtu": {2}, "id": {128, 129}, "sequence": {128, 129}, "max-delay": {130, 131, 132}},
+}
+
+func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
+	vals := icmpTypeDeps[p][field]
+	if len(vals) == 0 {
+		return nil
+	}
+	tf, _ := p.Field("type")
+	l := payloadLoad(n, p, tf)
+	mk := func(v uint64) *Value {
+		return &Value{Node: n, Kind: VConst, C: &Const{Node: n, Type: tf.Type, Order: types.OrderBig, V: new(big.Int).SetUint64(v), Bits: 8}}
+	}
+	var right *Value
+	if len(vals) == 1 {
+		right = mk(vals[0])
+	} else {
+		right = &Value{Node: n, Kind: VSet}
+		for _, v := range vals {
+			right.Elems = append(right.Elems, &Elem{Node: n, Key: mk(v)})
+		}
+	}
+	c.Deps = append(c.Deps, &Match{Node: n, Left: l, Op: "==", Right: right})
+	return nil
+}

@@ -1,6 +1,8 @@
 package linearize
 
 import (
+	"math/big"
+
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
@@ -127,6 +129,15 @@ func (c *Ctx) match(ec *eval.Ctx, m *ast.Match) error {
 		op = "implicit"
 	case "!":
 		op = "!flags"
+	}
+	// nft moves a trailing xor to the constant side: (x ^ a) == b -> x == a ^ b
+	if n := len(l.Binop); n > 0 && l.Binop[n-1].Op == "^" && r.Kind == eval.VConst {
+		k := *r.C
+		k.V = new(big.Int).Xor(k.V, l.Binop[n-1].V)
+		r = &eval.Value{Node: r.Node, Kind: eval.VConst, C: &k}
+		cp := *l
+		cp.Binop = l.Binop[:n-1]
+		l = &cp
 	}
 	em := &eval.Match{Node: m, Left: l, Op: op, Right: r}
 	if m.Mask != nil {
