@@ -1,0 +1,117 @@
+package delinearize
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// SetDecl returns the listing block of a named set or map ("\tset NAME {
+// ... }\n"), with its elements in nft's order and line wrapping.
+func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
+	si := SetInfo(t, s, o)
+	var sb strings.Builder
+	kind := "set"
+	if s.Flags&(ruleset.SetMap|ruleset.SetObject) != 0 {
+		kind = "map"
+	}
+	if s.Flags&ruleset.SetAnonymous != 0 && s.Flags&ruleset.SetEval != 0 {
+		kind = "meter"
+	}
+	fmt.Fprintf(&sb, "\t%s %s {", kind, s.Name)
+	if o != nil && o.Handles {
+		fmt.Fprintf(&sb, " # handle %d", s.Handle)
+	}
+	sb.WriteString("\n\t\t")
+	sb.WriteString("type " + typeName(si.key.t))
+	if s.Flags&ruleset.SetMap != 0 {
+		sb.WriteString(" : ")
+		if si.data != nil && si.data.extra != nil && si.data.extra["interval"] != 0 {
+			sb.WriteString("interval ")
+		}
+		if si.dataIsVerdict {
+			sb.WriteString("verdict")
+		} else if si.data != nil {
+			sb.WriteString(typeName(si.data.t))
+		}
+	} else if s.Flags&ruleset.SetObject != 0 {
+		sb.WriteString(" : " + objTypeName(s.ObjType))
+	}
+	sb.WriteString("\n")
+	if s.Flags&ruleset.SetConstant == 0 {
+		if s.Policy != nil && *s.Policy != 0 {
+			pol := "unknown"
+			if *s.Policy == 1 {
+				pol = "memory"
+			}
+			sb.WriteString("\t\tpolicy " + pol + "\n")
+		}
+		if s.Size != nil && *s.Size > 0 {
+			fmt.Fprintf(&sb, "\t\tsize %d\n", *s.Size)
+		}
+	}
+	flags := s.Flags
+	if s.Timeout != nil && *s.Timeout != 0 {
+		flags &^= ruleset.SetTimeout
+	}
+	if flags&(ruleset.SetConstant|ruleset.SetInterval|ruleset.SetTimeout|ruleset.SetEval) != 0 {
+		var fl []string
+		if flags&ruleset.SetConstant != 0 {
+			fl = append(fl, "constant")
+		}
+		if flags&ruleset.SetEval != 0 {
+			fl = append(fl, "dynamic")
+		}
+		if flags&ruleset.SetInterval != 0 {
+			fl = append(fl, "interval")
+		}
+		if flags&ruleset.SetTimeout != 0 {
+			fl = append(fl, "timeout")
+		}
+		sb.WriteString("\t\tflags " + strings.Join(fl, ",") + "\n")
+	}
+	if len(s.Exprs) > 0 {
+		so := statelessOpts(o)
+		var parts []string
+		for _, st := range Stmts(uint8(t.Family), s.Exprs, nil) {
+			parts = append(parts, st.print(so))
+		}
+		sb.WriteString("\t\t" + strings.Join(parts, " ") + "\n")
+	}
+	if v, ok := udataU32(s.Userdata, ruleset.UdataSetMergeElements); ok && v != 0 {
+		sb.WriteString("\t\tauto-merge\n")
+	}
+	if s.Timeout != nil && *s.Timeout != 0 {
+		sb.WriteString("\t\ttimeout " + timeString(*s.Timeout) + "\n")
+	}
+	if s.GCInterval != nil && *s.GCInterval != 0 {
+		sb.WriteString("\t\tgc-interval " + timeString(uint64(*s.GCInterval)) + "\n")
+	}
+	if c := s.Comment(); c != "" {
+		fmt.Fprintf(&sb, "\t\tcomment \"%s\"\n", c)
+	}
+	if si.init != nil && len(si.init.args) > 0 && !(o != nil && o.Stateless && kind == "meter") {
+		sb.WriteString("\t\telements = ")
+		sb.WriteString(si.init.print(o))
+		sb.WriteString("\n")
+	}
+	sb.WriteString("\t}\n")
+	return sb.String()
+}
+
+func typeName(t *Datatype) string {
+	if t == nil {
+		return "invalid"
+	}
+	return t.Name
+}
+
+// ObjTypeName returns nft's keyword for an NFT_OBJECT_* type.
+func ObjTypeName(t uint32) string { return objTypeName(t) }
+
+// TimeUnit returns nft's name of a limit unit in seconds.
+func TimeUnit(u uint64) string { return timeUnit(u) }
+
+// RateUnit splits a byte count into nft's value and unit ("bytes", "kbytes", "mbytes").
+func RateUnit(b uint64) (uint64, string) { return rateUnit(b) }
