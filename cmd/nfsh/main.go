@@ -1,0 +1,102 @@
+// Command nfsh is the nfsh command line: a REPL and Lua script runner (to
+// come) and one-shot verbs over the nf_tables ruleset of a network namespace.
+//
+// See DESIGN.md §3 for the contract:
+//
+//	nfsh list [table FAMILY NAME]        print the ruleset like `nft list ruleset`
+//	nfsh apply [--check] FILE            commit an nft script atomically
+//	nfsh fmt FILE                        offline: canonical nft text
+//	nfsh bytecode FILE                   offline: `nft --debug=netlink` output
+//	--netns PATH|pid:N|new               act inside another network namespace
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `usage: nfsh [--netns PATH|pid:N|new] VERB [ARGS]
+verbs:
+  list [ruleset | table FAMILY NAME]   print the ruleset, like nft list ruleset
+  apply [--check] FILE                 commit an nft script atomically (- = stdin)
+  fmt FILE                             parse and print canonical nft text (offline)
+  bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
+`
+
+// exitError carries a process exit status for errors already reported.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one nfsh invocation and returns its exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	var rest []string
+	netns := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--netns" && i+1 < len(args):
+			netns = args[i+1]
+			i++
+		case len(a) > 8 && a[:8] == "--netns=":
+			netns = a[8:]
+		case a == "-h" || a == "--help":
+			fmt.Fprint(stdout, usage)
+			return 0
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if netns != "" && os.Getenv(envNetnsDone) == "" {
+		err := enterNetns(netns, rest)
+		fmt.Fprintf(stderr, "nfsh: error: %v\n", err)
+		return 1
+	}
+	if len(rest) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	verb, vargs := rest[0], rest[1:]
+	var err error
+	switch verb {
+	case "list":
+		err = cmdList(vargs, stdout)
+	case "apply":
+		err = cmdApply(vargs, stdin, stdout)
+	case "fmt":
+		err = cmdFmt(vargs, stdin, stdout)
+	case "bytecode":
+		err = cmdBytecode(vargs, stdin, stdout)
+	default:
+		fmt.Fprintf(stderr, "nfsh: unknown verb %q\n%s", verb, usage)
+		return 2
+	}
+	if err != nil {
+		var ee exitError
+		if errors.As(err, &ee) {
+			return ee.code
+		}
+		fmt.Fprintf(stderr, "%v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// readInput reads FILE, or standard input for "-".
+func readInput(name string, stdin io.Reader) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(stdin)
+	}
+	return os.ReadFile(name)
+}
+
+// usageError is an error in how a verb was called.
+func usageError(format string, args ...any) error {
+	return fmt.Errorf("nfsh: "+format+"\n%s", append(args, usage)...)
+}
