@@ -76,7 +76,7 @@ func (p *Packet) String() string {
 	}
 	if p.IPVersion == 0 {
 		b.WriteString(" " + p.FamilyName())
-		if p.HWProtocol != 0 {
+		if p.HWProtocol != 0 && p.Family != familyIPv4 && p.Family != familyIPv6 {
 			b.WriteString(" ethertype=0x" + strconv.FormatUint(uint64(p.HWProtocol), 16))
 		}
 	} else {
