@@ -361,21 +361,26 @@ type corpusRule struct {
 }
 
 // tTables returns the families the .t file tests and its rules.
-func readT(path string) (fams []string, rules []corpusRule) {
+func readT(path string) (fams []string, rules []corpusRule, named []*ruleset.Set) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for i, line := range strings.Split(string(data), "\n") {
 		if line == "" {
 			continue
 		}
 		switch line[0] {
+		case '!':
+			if s := namedSet(line[1:]); s != nil {
+				named = append(named, s)
+			}
+			continue
 		case '*':
 			f := strings.Split(line[1:], ";")
 			fams = append(fams, f[0])
 			continue
-		case '#', ':', '!', '?', '%', '-', ' ':
+		case '#', ':', '?', '%', '-', ' ':
 			continue
 		}
 		f := strings.Split(line, ";")
@@ -388,7 +393,68 @@ func readT(path string) (fams []string, rules []corpusRule) {
 		}
 		rules = append(rules, r)
 	}
-	return fams, rules
+	return fams, rules, named
+}
+
+var dtByName = func() map[string]*Datatype {
+	m := map[string]*Datatype{}
+	for _, d := range dtByID {
+		m[d.Name] = d
+	}
+	m["time"] = dtTime
+	return m
+}()
+
+// namedSet parses a "!name type T [. T] [timeout X] [flags F];ok" line.
+func namedSet(line string) *ruleset.Set {
+	body, st, _ := strings.Cut(line, ";")
+	if strings.TrimSpace(st) != "ok" {
+		return nil
+	}
+	f := strings.Fields(body)
+	if len(f) < 3 || f[1] != "type" {
+		return nil
+	}
+	s := &ruleset.Set{Name: f[0]}
+	var id uint32
+	klen := 0
+	n := 0
+	i := 2
+	for ; i < len(f); i++ {
+		if f[i] == "." {
+			continue
+		}
+		d, ok := dtByName[f[i]]
+		if !ok {
+			break
+		}
+		id = id<<typeBits | d.ID
+		klen += (d.Size + 31) / 32 * 4
+		if n == 0 {
+			klen = (d.Size + 7) / 8
+		}
+		n++
+	}
+	if n > 1 {
+		klen = 0
+		for _, name := range strings.Split(strings.Join(f[2:i], " "), " . ") {
+			d := dtByName[strings.TrimSpace(name)]
+			klen += (d.Size + 31) / 32 * 4
+		}
+		s.Flags |= ruleset.SetConcat
+	}
+	s.KeyType, s.KeyLen = id, uint32(klen)
+	for ; i < len(f); i++ {
+		switch f[i] {
+		case "timeout":
+			s.Flags |= ruleset.SetTimeout
+		case "flags":
+			if i+1 < len(f) && strings.Contains(f[i+1], "interval") {
+				s.Flags |= ruleset.SetInterval
+			}
+		}
+	}
+	return s
 }
 
 var famNum = map[string]ruleset.Family{"ip": 2, "ip6": 10, "inet": 1, "arp": 3, "bridge": 7, "netdev": 5}
@@ -422,7 +488,7 @@ func TestCorpus(t *testing.T) {
 		if only != "" && !strings.Contains(rel, only) {
 			continue
 		}
-		fams, rules := readT(tf)
+		fams, rules, named := readT(tf)
 		generic := readPayloads(tf + ".payload")
 		perFam := map[string]map[string]*payloadEntry{}
 		ft, fp := 0, 0
@@ -441,7 +507,7 @@ func TestCorpus(t *testing.T) {
 					continue
 				}
 				ft++
-				got, err := runEntry(famNum[fam], ent)
+				got, err := runEntry(famNum[fam], ent, named)
 				if err == nil && (got == r.expected || normalize(got) == normalize(r.expected)) {
 					fp++
 				} else if verbose {
@@ -471,7 +537,7 @@ func dedupe(s []string) []string {
 	return out
 }
 
-func runEntry(fam ruleset.Family, ent *payloadEntry) (string, error) {
+func runEntry(fam ruleset.Family, ent *payloadEntry, named []*ruleset.Set) (string, error) {
 	var exprs []expr.Expr
 	for _, l := range ent.exprs {
 		e, err := expr.Parse(l)
@@ -492,7 +558,7 @@ func runEntry(fam ruleset.Family, ent *payloadEntry) (string, error) {
 		sets = append(sets, &c)
 	}
 	fixLengths(exprs, sets)
-	tbl := &ruleset.Table{Family: fam, Name: "t"}
+	tbl := &ruleset.Table{Family: fam, Name: "t", Sets: named}
 	r := &ruleset.Rule{Exprs: exprs, Sets: sets}
 	return Rule(tbl, r, &Options{NumericProto: true, Stateless: true, IfName: func(i int) (string, bool) {
 		if i == 1 {

@@ -150,18 +150,18 @@ var (
 		}
 		return fmt.Sprint(idx)
 	}}
-	dtARPHRD   = &Datatype{ID: TypeARPHRD, Name: "iface_type", Size: 16, Order: OrderHost, Base: dtInteger, Syms: symArphrd}
-	dtRealm    = &Datatype{ID: TypeRealm, Name: "realm", Size: 32, Order: OrderHost, Base: dtInteger, Prefix: true, Quote: true}
-	dtClassID  = &Datatype{ID: TypeClassID, Name: "classid", Size: 32, Order: OrderHost, Base: dtInteger, print: printTCHandle}
-	dtUID      = &Datatype{ID: TypeUID, Name: "uid", Size: 32, Order: OrderHost, Base: dtInteger}
-	dtGID      = &Datatype{ID: TypeGID, Name: "gid", Size: 32, Order: OrderHost, Base: dtInteger}
-	dtCtState  = &Datatype{ID: TypeCtState, Name: "ct_state", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtState}
-	dtCtDir    = &Datatype{ID: TypeCtDir, Name: "ct_dir", Size: 8, Base: dtInteger, Syms: symCtDir}
-	dtCtStatus = &Datatype{ID: TypeCtStatus, Name: "ct_status", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtStatus}
-	dtICMP6    = &Datatype{ID: TypeICMP6Type, Name: "icmpv6_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmp6Type}
-	dtCtLabel  = &Datatype{ID: TypeCtLabel, Name: "ct_label", Size: 128, Order: OrderHost, Base: dtBitmask}
-	dtPktType  = &Datatype{ID: TypePktType, Name: "pkt_type", Size: 8, Order: OrderHost, Base: dtInteger, Syms: symPkttypeType}
-	dtICMPCode = &Datatype{ID: TypeICMPCode, Name: "icmp_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpCode}
+	dtARPHRD    = &Datatype{ID: TypeARPHRD, Name: "iface_type", Size: 16, Order: OrderHost, Base: dtInteger, Syms: symArphrd}
+	dtRealm     = &Datatype{ID: TypeRealm, Name: "realm", Size: 32, Order: OrderHost, Base: dtInteger, Prefix: true, Quote: true}
+	dtClassID   = &Datatype{ID: TypeClassID, Name: "classid", Size: 32, Order: OrderHost, Base: dtInteger, print: printTCHandle}
+	dtUID       = &Datatype{ID: TypeUID, Name: "uid", Size: 32, Order: OrderHost, Base: dtInteger}
+	dtGID       = &Datatype{ID: TypeGID, Name: "gid", Size: 32, Order: OrderHost, Base: dtInteger}
+	dtCtState   = &Datatype{ID: TypeCtState, Name: "ct_state", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtState}
+	dtCtDir     = &Datatype{ID: TypeCtDir, Name: "ct_dir", Size: 8, Base: dtInteger, Syms: symCtDir}
+	dtCtStatus  = &Datatype{ID: TypeCtStatus, Name: "ct_status", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtStatus}
+	dtICMP6     = &Datatype{ID: TypeICMP6Type, Name: "icmpv6_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmp6Type}
+	dtCtLabel   = &Datatype{ID: TypeCtLabel, Name: "ct_label", Size: 128, Order: OrderHost, Base: dtBitmask}
+	dtPktType   = &Datatype{ID: TypePktType, Name: "pkt_type", Size: 8, Order: OrderHost, Base: dtInteger, Syms: symPkttypeType}
+	dtICMPCode  = &Datatype{ID: TypeICMPCode, Name: "icmp_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpCode}
 	dtICMP6Code = &Datatype{ID: TypeICMPv6Code, Name: "icmpv6_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpv6Code}
 	dtICMPXCode = &Datatype{ID: TypeICMPXCode, Name: "icmpx_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpxCode}
 	dtDevGroup  = &Datatype{ID: TypeDevGroup, Name: "devgroup", Size: 32, Order: OrderHost, Base: dtInteger, Prefix: true, Quote: true}

@@ -117,16 +117,16 @@ type node struct {
 
 // setInfo is what the printer knows about a set a rule refers to.
 type setInfo struct {
-	name      string
-	flags     uint32
-	anonymous bool
-	key       *node // key expression (typeof) or typed placeholder
-	data      *node // data type placeholder for maps
+	name          string
+	flags         uint32
+	anonymous     bool
+	key           *node // key expression (typeof) or typed placeholder
+	data          *node // data type placeholder for maps
 	dataIsVerdict bool
-	objType   uint32
-	init      *node // kSet of elements
-	lazy      *ruleset.Set // set whose key/data types are taken from its users
-	opts      *Options
+	objType       uint32
+	init          *node        // kSet of elements
+	lazy          *ruleset.Set // set whose key/data types are taken from its users
+	opts          *Options
 }
 
 func newValue(mem []byte, bits int) *node {
@@ -219,7 +219,6 @@ func (n *node) bytesOrder(o ByteOrder) []byte {
 
 // Value is what datatype print functions receive.
 type Value = node
-
 
 func bitmask(bits int) *big.Int {
 	m := new(big.Int).Lsh(big.NewInt(1), uint(bits))
@@ -376,9 +375,9 @@ func (n *node) write(sb *strings.Builder, o *Options) {
 		} else {
 			sb.WriteString(" ")
 		}
-		n.args[0].write(sb, o)
-		sb.WriteString(" / ")
 		n.args[1].write(sb, o)
+		sb.WriteString(" / ")
+		n.args[0].write(sb, o)
 	default:
 		sb.WriteString("unknown")
 	}

@@ -392,6 +392,15 @@ func (p *postCtx) metaPctxUpdate(left, right *node) {
 	hb, hd := hookDesc(p.family)
 	v := right.v.Uint64()
 	switch left.key {
+	case 8: // iiftype
+		if hb < baseNetwork && p.family != 1 && p.family != 5 {
+			return
+		}
+		d := protoUnknown
+		if v == 1 { // ARPHRD_ETHER
+			d = protoEth
+		}
+		p.pc.update(baseLL, d)
 	case 15: // nfproto
 		d := hd.findUpper(v)
 		if d == nil {
