@@ -13,6 +13,8 @@ import (
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
+func init() { os.Setenv("TZ", "UTC-2") }
+
 const corpusDir = "/work/shared/nftables-tests/tests/py"
 
 type tunit struct {
@@ -158,6 +160,7 @@ type fileResult struct {
 	ok, total       int
 	failOK, failTot int
 	firstFail       []string
+	all             []string
 }
 
 func runFile(t *testing.T, path string) fileResult {
@@ -228,8 +231,11 @@ func runFile(t *testing.T, path string) fileResult {
 					res.failTot++
 					if err != nil {
 						res.failOK++
-					} else if len(res.firstFail) < 3 {
-						res.firstFail = append(res.firstFail, "FAIL-ACCEPTED: "+rule)
+					} else {
+						res.all = append(res.all, "FAIL-ACCEPTED: "+rule+" ["+u.fam+"]")
+						if len(res.firstFail) < 3 {
+							res.firstFail = append(res.firstFail, "FAIL-ACCEPTED: "+rule)
+						}
 					}
 					continue
 				}
@@ -245,8 +251,10 @@ func runFile(t *testing.T, path string) fileResult {
 				}
 				res.total++
 				if err != nil {
+					msg := fmt.Sprintf("%s [%s]: ERROR %v", rule, u.fam, err)
+					res.all = append(res.all, msg)
 					if len(res.firstFail) < 3 {
-						res.firstFail = append(res.firstFail, fmt.Sprintf("%s [%s]: %v", rule, u.fam, err))
+						res.firstFail = append(res.firstFail, msg)
 					}
 					continue
 				}
@@ -257,8 +265,12 @@ func runFile(t *testing.T, path string) fileResult {
 				got := render(last)
 				if payloadCheck(want, got) {
 					res.ok++
-				} else if len(res.firstFail) < 3 {
-					res.firstFail = append(res.firstFail, fmt.Sprintf("%s [%s]:\nwant:\n%s\ngot:\n%s", rule, u.fam, strings.Join(want, "\n"), strings.Join(got, "\n")))
+				} else {
+					msg := fmt.Sprintf("%s [%s]:\nwant:\n%s\ngot:\n%s", rule, u.fam, strings.Join(want, "\n"), strings.Join(got, "\n"))
+					res.all = append(res.all, msg)
+					if len(res.firstFail) < 3 {
+						res.firstFail = append(res.firstFail, msg)
+					}
 				}
 			}
 		}
@@ -273,6 +285,7 @@ func TestCorpus(t *testing.T) {
 	files, _ := filepath.Glob(corpusDir + "/*/*.t")
 	only := os.Getenv("CORPUS_ONLY")
 	var ok, total, fok, ftot int
+	var dump strings.Builder
 	for _, f := range files {
 		if only != "" && !strings.Contains(f, only) {
 			continue
@@ -283,11 +296,17 @@ func TestCorpus(t *testing.T) {
 		fok += r.failOK
 		ftot += r.failTot
 		t.Logf("%-22s ok %4d/%-4d fail-rejected %3d/%-3d", r.name, r.ok, r.total, r.failOK, r.failTot)
+		for _, s := range r.all {
+			fmt.Fprintf(&dump, "=== %s: %s\n", r.name, s)
+		}
 		if os.Getenv("CORPUS_VERBOSE") != "" {
 			for _, s := range r.firstFail {
 				t.Logf("  %s", s)
 			}
 		}
+	}
+	if p := os.Getenv("CORPUS_DUMP"); p != "" {
+		os.WriteFile(p, []byte(dump.String()), 0o644)
 	}
 	t.Logf("TOTAL payload units %d/%d, fail rules rejected %d/%d", ok, total, fok, ftot)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -339,8 +340,57 @@ func parseTimeMS(dt *Datatype, s string) (*big.Int, error) {
 }
 
 // Location is the time zone meta hour/time values are read in (nft uses
-// the local zone; the corpus runs with TZ=UTC-2).
+// the local zone; the corpus runs with TZ=UTC-2). When it is time.Local,
+// a POSIX TZ value without a zone file ("UTC-2") is honoured too.
 var Location = time.Local
+
+// zone returns the location to read times in.
+func zone() *time.Location {
+	if Location != time.Local {
+		return Location
+	}
+	tz := os.Getenv("TZ")
+	if tz == "" || strings.HasPrefix(tz, ":") {
+		return time.Local
+	}
+	if _, err := time.LoadLocation(tz); err == nil {
+		return time.Local
+	}
+	// POSIX "STDoffset": letters, then [+-]hh[:mm[:ss]] west of UTC.
+	i := 0
+	for i < len(tz) && (tz[i] >= 'A' && tz[i] <= 'Z' || tz[i] >= 'a' && tz[i] <= 'z') {
+		i++
+	}
+	rest := tz[i:]
+	if i < 3 || rest == "" {
+		return time.Local
+	}
+	sign := 1
+	switch rest[0] {
+	case '-':
+		sign = -1
+		rest = rest[1:]
+	case '+':
+		rest = rest[1:]
+	}
+	var h, m, sec int
+	parts := strings.Split(rest, ":")
+	for j, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return time.Local
+		}
+		switch j {
+		case 0:
+			h = n
+		case 1:
+			m = n
+		case 2:
+			sec = n
+		}
+	}
+	return time.FixedZone(tz[:i], -sign*(h*3600+m*60+sec))
+}
 
 func parseHour(dt *Datatype, s string) (*big.Int, error) {
 	var h, m, sec int
@@ -351,7 +401,7 @@ func parseHour(dt *Datatype, s string) (*big.Int, error) {
 	if h > 23 || m > 59 || sec > 59 {
 		return nil, fmt.Errorf("Hour must be between 00:00:00 and 23:59:59")
 	}
-	_, off := time.Now().In(Location).Zone()
+	_, off := time.Now().In(zone()).Zone()
 	v := (h*3600 + m*60 + sec - off) % 86400
 	if v < 0 {
 		v += 86400
@@ -361,7 +411,7 @@ func parseHour(dt *Datatype, s string) (*big.Int, error) {
 
 func parseDate(dt *Datatype, s string) (*big.Int, error) {
 	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, Location); err == nil {
+		if t, err := time.ParseInLocation(layout, s, zone()); err == nil {
 			return big.NewInt(t.UnixNano()), nil
 		}
 	}
