@@ -16,9 +16,21 @@ import (
 // dropped, anonymous sets replaced by their content, and its userdata.
 // Two rules with the same key do the same thing.
 func ruleKey(r *ruleset.Rule) string {
-	anon := map[string]string{}
+	// Anonymous sets are named by content; compiled rules name all of them
+	// "__set%d", so references are resolved in order of appearance.
+	queue := map[string][]string{}
 	for _, s := range r.Sets {
-		anon[s.Name] = "anon:" + setKey(s, true)
+		queue[s.Name] = append(queue[s.Name], "anon:"+setKey(s, true))
+	}
+	last := map[string]string{}
+	anon := func(name string) (string, bool) {
+		q := queue[name]
+		if len(q) == 0 {
+			k, ok := last[name]
+			return k, ok
+		}
+		queue[name], last[name] = q[1:], q[0]
+		return q[0], true
 	}
 	var b strings.Builder
 	for _, e := range r.Exprs {
@@ -39,7 +51,10 @@ func ruleKey(r *ruleset.Rule) string {
 }
 
 // normalize returns e with state and batch-local references neutralized.
-func normalize(e expr.Expr, anon map[string]string) expr.Expr {
+func normalize(e expr.Expr, anon func(string) (string, bool)) expr.Expr {
+	if anon == nil {
+		anon = func(string) (string, bool) { return "", false }
+	}
 	switch x := e.(type) {
 	case *expr.Counter:
 		c := *x
@@ -56,14 +71,14 @@ func normalize(e expr.Expr, anon map[string]string) expr.Expr {
 	case *expr.Lookup:
 		c := *x
 		c.SetID = 0
-		if k, ok := anon[c.SetName]; ok {
+		if k, ok := anon(c.SetName); ok {
 			c.SetName = k
 		}
 		return &c
 	case *expr.Dynset:
 		c := *x
 		c.SetID = 0
-		if k, ok := anon[c.SetName]; ok {
+		if k, ok := anon(c.SetName); ok {
 			c.SetName = k
 		}
 		exprs := make([]expr.Expr, len(c.Exprs))
@@ -75,7 +90,7 @@ func normalize(e expr.Expr, anon map[string]string) expr.Expr {
 	case *expr.Objref:
 		c := *x
 		c.SetID = 0
-		if k, ok := anon[c.SetName]; ok {
+		if k, ok := anon(c.SetName); ok {
 			c.SetName = k
 		}
 		return &c

@@ -15,12 +15,8 @@ import (
 // anonymous sets already have expanded names such as "__set0". The rule and
 // its sets are not modified; copies are returned.
 func bindAnonSets(r *ruleset.Rule, nextID func() uint32) (*ruleset.Rule, []*ruleset.Set) {
-	type bound struct {
-		name string
-		id   uint32
-	}
-	byName := make(map[string]bound, len(r.Sets))
 	sets := make([]*ruleset.Set, len(r.Sets))
+	queue := make(map[string][]int, len(r.Sets)) // original name -> indices not yet referenced
 	for i, s := range r.Sets {
 		c := *s
 		c.ID = nextID()
@@ -28,16 +24,38 @@ func bindAnonSets(r *ruleset.Rule, nextID func() uint32) (*ruleset.Rule, []*rule
 		if !strings.Contains(c.Name, "%d") {
 			c.Name = anonTemplate(s)
 		}
-		byName[s.Name] = bound{c.Name, c.ID}
 		sets[i] = &c
+		queue[s.Name] = append(queue[s.Name], i)
+	}
+	// A reference names its set; when several sets share a name (compiled
+	// rules: every one is "__set%d"), the id the compiler gave both sides
+	// decides, else the order of appearance, which is the order the
+	// compiler created them in.
+	last := map[string]int{}
+	bind := func(name string, id uint32) (string, uint32, bool) {
+		if id != 0 {
+			for i, s := range r.Sets {
+				if s.Name == name && s.ID == id {
+					return sets[i].Name, sets[i].ID, true
+				}
+			}
+		}
+		q := queue[name]
+		if len(q) == 0 {
+			i, ok := last[name]
+			if !ok {
+				return "", 0, false
+			}
+			return sets[i].Name, sets[i].ID, true
+		}
+		i := q[0]
+		queue[name], last[name] = q[1:], i
+		return sets[i].Name, sets[i].ID, true
 	}
 	rc := *r
 	rc.Exprs = make([]expr.Expr, len(r.Exprs))
 	for i, x := range r.Exprs {
-		rc.Exprs[i] = rebindExpr(x, func(name string) (string, uint32, bool) {
-			b, ok := byName[name]
-			return b.name, b.id, ok
-		})
+		rc.Exprs[i] = rebindExpr(x, bind)
 	}
 	return &rc, sets
 }
@@ -54,23 +72,23 @@ func anonTemplate(s *ruleset.Set) string {
 }
 
 // rebindExpr returns x with a reference to a bound set replaced.
-func rebindExpr(x expr.Expr, bind func(string) (string, uint32, bool)) expr.Expr {
+func rebindExpr(x expr.Expr, bind func(string, uint32) (string, uint32, bool)) expr.Expr {
 	switch e := x.(type) {
 	case *expr.Lookup:
-		if n, id, ok := bind(e.SetName); ok {
+		if n, id, ok := bind(e.SetName, e.SetID); ok {
 			c := *e
 			c.SetName, c.SetID = n, id
 			return &c
 		}
 	case *expr.Dynset:
-		if n, id, ok := bind(e.SetName); ok {
+		if n, id, ok := bind(e.SetName, e.SetID); ok {
 			c := *e
 			c.SetName, c.SetID = n, id
 			return &c
 		}
 	case *expr.Objref:
 		if e.SetName != "" {
-			if n, id, ok := bind(e.SetName); ok {
+			if n, id, ok := bind(e.SetName, e.SetID); ok {
 				c := *e
 				c.SetName, c.SetID = n, id
 				return &c
