@@ -6,6 +6,9 @@ import (
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
+// chainBase is the kernel-internal base chain flag.
+const chainBase = 0x1 // NFT_CHAIN_BASE
+
 // AddChain appends a NEWCHAIN message for c in table (nft passes
 // NLM_F_CREATE, plus NLM_F_EXCL for `create`).
 func AddChain(s Sink, family ruleset.Family, table string, c *ruleset.Chain, nlflags uint16) int {
@@ -105,6 +108,9 @@ func DecodeChain(attrs []byte) (table string, c *ruleset.Chain, err error) {
 	if hook != nil {
 		hook.Type, hook.Policy = typ, policy
 		c.Hook = hook
+		// The kernel reports NFT_CHAIN_BASE, which nft never sends: the
+		// hook implies it.
+		c.Flags &^= chainBase
 	}
 	if table == "" {
 		return "", nil, decodeErr("chain", errMissing("NFTA_CHAIN_TABLE"))

@@ -42,13 +42,13 @@ func SetElems(s Sink, typ uint16, family ruleset.Family, ref ElemsRef, elems []*
 		return []int{s.End(b)}, []int{0}, nil
 	}
 	b, list := nestStart(b, attrElemListElements) // NFTA_SET_ELEM_LIST_ELEMENTS
-	first, typ := 0, uint16(0)
+	first, nla := 0, uint16(0)
 	for i, e := range elems {
 		start := len(b)
 		// Element attribute types count up across messages, and an
 		// element moved to the next message gets a new number: as in nft.
-		typ++
-		b, err = appendElem(b, typ, e)
+		nla++
+		b, err = appendElem(b, nla, e)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -62,8 +62,8 @@ func SetElems(s Sink, typ uint16, family ruleset.Family, ref ElemsRef, elems []*
 			first = i
 			b = head()
 			b, list = nestStart(b, attrElemListElements)
-			typ++
-			if b, err = appendElem(b, typ, e); err != nil {
+			nla++
+			if b, err = appendElem(b, nla, e); err != nil {
 				return nil, nil, err
 			}
 		}

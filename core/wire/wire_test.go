@@ -189,6 +189,9 @@ func TestElemSplit(t *testing.T) {
 		if firsts[j] != len(got) {
 			t.Errorf("message %d starts at element %d, want %d", j, firsts[j], len(got))
 		}
+		if s.msgs[m].typ != 0x0c {
+			t.Errorf("message %d has type %#x, want NEWSETELEM", j, s.msgs[m].typ)
+		}
 		_, es, err := DecodeSetElems(a)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,170 @@
+package kernel
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// Errors holds every error of a refused batch, each mapped to the
+// command (and source position) it came from. The *diag.Error Apply and
+// Push return is the first of them, with Err pointing here.
+type Errors struct {
+	All   []*diag.Error
+	Batch *nfnl.BatchError
+}
+
+// Error renders the first error and the number of others.
+func (e *Errors) Error() string {
+	if len(e.All) == 0 {
+		return e.Batch.Error()
+	}
+	s := e.All[0].Error()
+	if len(e.All) > 1 {
+		s += fmt.Sprintf(" (and %d more)", len(e.All)-1)
+	}
+	return s
+}
+
+// Unwrap returns the batch error.
+func (e *Errors) Unwrap() error { return e.Batch }
+
+// AllErrors returns every error of a refused batch returned by Apply or
+// Push, or just err when it is not one.
+func AllErrors(err error) []*diag.Error {
+	var e *Errors
+	if errors.As(err, &e) && len(e.All) > 0 {
+		return e.All
+	}
+	var de *diag.Error
+	if errors.As(err, &de) {
+		return []*diag.Error{de}
+	}
+	if err == nil {
+		return nil
+	}
+	return []*diag.Error{{Err: err}}
+}
+
+func batchError(err error) (*nfnl.BatchError, bool) {
+	var be *nfnl.BatchError
+	if errors.As(err, &be) {
+		return be, true
+	}
+	return nil, false
+}
+
+// tag ties a batch message to the command that produced it.
+type tag struct {
+	cmd    int // index in the command list, -1 for none
+	op     string
+	object string
+	pos    diag.Pos
+	text   string
+	rule   *ruleset.Rule      // for NEWRULE
+	elems  []*ruleset.Element // for set element messages: the message's elements
+}
+
+// mapErrors turns a refused batch into a *diag.Error per message error,
+// naming the command, its source position and the kernel's reason.
+func mapErrors(err error, b *nfnl.Batch, tags []tag) error {
+	be, ok := batchError(err)
+	if !ok {
+		return err
+	}
+	all := &Errors{Batch: be}
+	for _, me := range be.Errors {
+		de := &diag.Error{Errno: me.Errno, Extack: me.Extack, Err: be}
+		if me.Index < 0 || me.Index >= len(tags) {
+			de.Op = "commit"
+			if be.Check {
+				de.Op = "check"
+			}
+			de.Msg = "batch refused"
+			all.All = append(all.All, de)
+			continue
+		}
+		tg := tags[me.Index]
+		de.Op, de.Object, de.Pos = tg.op, tg.object, tg.pos
+		de.Msg = "could not process " + tg.op
+		if tg.cmd >= 0 {
+			de.Msg += fmt.Sprintf(" (command %d)", tg.cmd+1)
+		}
+		if me.HasOffset {
+			refineByOffset(de, b.Msg(me.Index), int(me.Offset), tg)
+		}
+		all.All = append(all.All, de)
+	}
+	first := *all.All[0]
+	first.Err = all
+	if n := len(all.All) - 1; n > 0 {
+		first.Hint = fmt.Sprintf("%d more error(s) in the same batch", n)
+	}
+	return &first
+}
+
+// refineByOffset uses the extack offset to point at the rule expression
+// or set element the kernel rejected.
+func refineByOffset(de *diag.Error, msg []byte, off int, tg tag) {
+	const hdr = 20 // nlmsghdr + nfgenmsg
+	if off < hdr || off >= len(msg) {
+		return
+	}
+	var listType uint16
+	switch {
+	case tg.rule != nil:
+		listType = 4 // NFTA_RULE_EXPRESSIONS
+	case tg.elems != nil:
+		listType = 3 // NFTA_SET_ELEM_LIST_ELEMENTS
+	default:
+		return
+	}
+	a, aend, ok := findAttr(msg, hdr, listType, off)
+	if !ok {
+		return
+	}
+	// Walk the list entries to find the one containing off.
+	k := 0
+	for p := a + 4; p+4 <= aend; k++ {
+		l := int(binary.NativeEndian.Uint16(msg[p:]))
+		if l < 4 {
+			return
+		}
+		if off >= p && off < p+l {
+			switch {
+			case tg.rule != nil && k < len(tg.rule.Exprs):
+				e := tg.rule.Exprs[k]
+				de.Hint = fmt.Sprintf("kernel rejected expression %d (%s)", k+1, e.Name())
+			case tg.elems != nil && k < len(tg.elems):
+				el := tg.elems[k]
+				if el.Pos.IsValid() {
+					de.Pos = el.Pos
+				}
+				de.Hint = fmt.Sprintf("kernel rejected element %d of this message", k+1)
+			}
+			return
+		}
+		p += (l + 3) &^ 3
+	}
+}
+
+// findAttr finds the top-level attribute of type typ in msg (attributes
+// starting at from) and reports whether off lies inside it.
+func findAttr(msg []byte, from int, typ uint16, off int) (start, end int, ok bool) {
+	for p := from; p+4 <= len(msg); {
+		l := int(binary.NativeEndian.Uint16(msg[p:]))
+		t := binary.NativeEndian.Uint16(msg[p+2:]) & 0x3fff
+		if l < 4 || p+l > len(msg) {
+			return 0, 0, false
+		}
+		if t == typ && off >= p && off < p+l {
+			return p, p + l, true
+		}
+		p += (l + 3) &^ 3
+	}
+	return 0, 0, false
+}

@@ -1,0 +1,248 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/wire"
+)
+
+// PullOptions select what Pull dumps.
+type PullOptions struct {
+	Family ruleset.Family // FamilyUnspec for all families
+	Table  string         // "" for all tables (of Family)
+}
+
+// maxPullRetries bounds how often Pull starts over when the ruleset
+// changes while it is being dumped.
+const maxPullRetries = 10
+
+// Pull dumps the ruleset (or one table) into a *ruleset.Ruleset: tables,
+// chains, named sets with their elements, objects, flowtables and rules,
+// with anonymous sets attached to the rules that use them. The result is
+// consistent: Pull starts over when the generation id changes during the
+// dumps or a dump is interrupted.
+func Pull(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
+	for try := 0; ; try++ {
+		gen0, err := c.GenID()
+		if err != nil {
+			return nil, err
+		}
+		rs, err := pullOnce(c, opts)
+		if err == nil {
+			gen1, gerr := c.GenID()
+			if gerr != nil {
+				return nil, gerr
+			}
+			if gen1 == gen0 {
+				return rs, nil
+			}
+			err = &diag.Error{Op: "pull", Err: nfnl.ErrDumpInterrupted}
+		}
+		if !errors.Is(err, nfnl.ErrDumpInterrupted) || try >= maxPullRetries {
+			return nil, err
+		}
+	}
+}
+
+type pullState struct {
+	opts   PullOptions
+	rs     *ruleset.Ruleset
+	tables map[tableKey]*ruleset.Table
+	chains map[string]*ruleset.Chain // family/table/chain
+	// anon holds anonymous sets per family/table/name until rules claim them.
+	anon map[string]*ruleset.Set
+	sets []setAt
+}
+
+type setAt struct {
+	t *ruleset.Table
+	s *ruleset.Set
+}
+
+func key3(f ruleset.Family, a, b string) string { return fmt.Sprintf("%d/%s/%s", f, a, b) }
+
+func (p *pullState) table(f ruleset.Family, name string) *ruleset.Table {
+	if p.opts.Table != "" && name != p.opts.Table {
+		return nil
+	}
+	return p.tables[tableKey{f, name}]
+}
+
+func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
+	p := &pullState{
+		opts:   opts,
+		rs:     &ruleset.Ruleset{},
+		tables: map[tableKey]*ruleset.Table{},
+		chains: map[string]*ruleset.Chain{},
+		anon:   map[string]*ruleset.Set{},
+	}
+	fam := uint8(opts.Family)
+	dump := func(typ uint16, attrs []byte, fn func(nfnl.Msg) error) error {
+		return c.Dump(nfnl.DumpRequest{Type: typ, Family: fam, Attrs: attrs}, fn)
+	}
+	if err := dump(unix.NFT_MSG_GETTABLE, nil, func(m nfnl.Msg) error {
+		t, err := wire.DecodeTable(m.Family, m.Attrs)
+		if err != nil {
+			return err
+		}
+		if opts.Table != "" && t.Name != opts.Table {
+			return nil
+		}
+		p.rs.Tables = append(p.rs.Tables, t)
+		p.tables[tableKey{t.Family, t.Name}] = t
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if len(p.rs.Tables) == 0 {
+		return p.rs, nil
+	}
+	filter := func(typ uint16) []byte {
+		if opts.Table == "" {
+			return nil
+		}
+		n := len(opts.Table) + 1
+		b := []byte{byte(4 + n), byte((4 + n) >> 8), byte(typ), 0}
+		b = append(b, opts.Table...)
+		b = append(b, 0)
+		for len(b)%4 != 0 {
+			b = append(b, 0)
+		}
+		return b
+	}
+	// NFTA_*_TABLE is attribute 1 for chains, sets, rules, objects and flowtables.
+	tf := filter(1)
+	if err := dump(unix.NFT_MSG_GETCHAIN, tf, func(m nfnl.Msg) error {
+		tn, ch, err := wire.DecodeChain(m.Attrs)
+		if err != nil {
+			return err
+		}
+		if t := p.table(ruleset.Family(m.Family), tn); t != nil {
+			t.Chains = append(t.Chains, ch)
+			p.chains[key3(t.Family, tn, ch.Name)] = ch
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := dump(unix.NFT_MSG_GETSET, tf, func(m nfnl.Msg) error {
+		tn, s, err := wire.DecodeSet(m.Attrs)
+		if err != nil {
+			return err
+		}
+		t := p.table(ruleset.Family(m.Family), tn)
+		if t == nil {
+			return nil
+		}
+		if s.Anonymous() {
+			p.anon[key3(t.Family, tn, s.Name)] = s
+		} else {
+			t.Sets = append(t.Sets, s)
+		}
+		p.sets = append(p.sets, setAt{t, s})
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	for _, sa := range p.sets {
+		if err := pullElems(c, sa.t, sa.s); err != nil {
+			return nil, err
+		}
+	}
+	if err := dump(unix.NFT_MSG_GETOBJ, tf, func(m nfnl.Msg) error {
+		tn, o, err := wire.DecodeObj(m.Attrs)
+		if err != nil {
+			return err
+		}
+		if t := p.table(ruleset.Family(m.Family), tn); t != nil {
+			t.Objects = append(t.Objects, o)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := dump(unix.NFT_MSG_GETFLOWTABLE, tf, func(m nfnl.Msg) error {
+		tn, f, err := wire.DecodeFlowtable(m.Attrs)
+		if err != nil {
+			return err
+		}
+		if t := p.table(ruleset.Family(m.Family), tn); t != nil {
+			t.Flowtables = append(t.Flowtables, f)
+		}
+		return nil
+	}); err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
+		return nil, err
+	}
+	if err := dump(unix.NFT_MSG_GETRULE, tf, func(m nfnl.Msg) error {
+		tn, cn, r, err := wire.DecodeRule(m.Attrs)
+		if err != nil {
+			return err
+		}
+		if p.table(ruleset.Family(m.Family), tn) == nil {
+			return nil
+		}
+		ch := p.chains[key3(ruleset.Family(m.Family), tn, cn)]
+		if ch == nil {
+			return nil // chain created after the chain dump; the genid check retries
+		}
+		p.attachSets(ruleset.Family(m.Family), tn, r)
+		ch.Rules = append(ch.Rules, r)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return p.rs, nil
+}
+
+// attachSets moves the anonymous sets r refers to onto r.Sets.
+func (p *pullState) attachSets(f ruleset.Family, table string, r *ruleset.Rule) {
+	for _, x := range r.Exprs {
+		var name string
+		switch e := x.(type) {
+		case *expr.Lookup:
+			name = e.SetName
+		case *expr.Dynset:
+			name = e.SetName
+		case *expr.Objref:
+			name = e.SetName
+		default:
+			continue
+		}
+		k := key3(f, table, name)
+		if s, ok := p.anon[k]; ok {
+			r.Sets = append(r.Sets, s)
+			delete(p.anon, k)
+		}
+	}
+}
+
+// pullElems dumps the elements of one set.
+func pullElems(c *nfnl.Conn, t *ruleset.Table, s *ruleset.Set) error {
+	var b []byte
+	put := func(typ uint16, v string) {
+		n := len(v) + 1
+		b = append(b, byte(4+n), byte((4+n)>>8), byte(typ), 0)
+		b = append(b, v...)
+		b = append(b, 0)
+		for len(b)%4 != 0 {
+			b = append(b, 0)
+		}
+	}
+	put(1, t.Name) // NFTA_SET_ELEM_LIST_TABLE
+	put(2, s.Name) // NFTA_SET_ELEM_LIST_SET
+	return c.Dump(nfnl.DumpRequest{Type: unix.NFT_MSG_GETSETELEM, Family: uint8(t.Family), Attrs: b}, func(m nfnl.Msg) error {
+		_, elems, err := wire.DecodeSetElems(m.Attrs)
+		if err != nil {
+			return err
+		}
+		s.Elements = append(s.Elements, elems...)
+		return nil
+	})
+}
