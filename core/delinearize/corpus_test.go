@@ -557,6 +557,26 @@ func runEntry(fam ruleset.Family, ent *payloadEntry, named []*ruleset.Set) (stri
 		}
 		sets = append(sets, &c)
 	}
+	// give the anonymous sets unique names, in order of use
+	n := 0
+	for i, s := range sets {
+		s.Name = fmt.Sprintf("%s#%d", s.Name, i)
+	}
+	for _, e := range exprs {
+		var name *string
+		switch x := e.(type) {
+		case *expr.Lookup:
+			name = &x.SetName
+		case *expr.Dynset:
+			name = &x.SetName
+		case *expr.Objref:
+			name = &x.SetName
+		}
+		if name != nil && strings.HasPrefix(*name, "__") && n < len(sets) {
+			*name = sets[n].Name
+			n++
+		}
+	}
 	fixLengths(exprs, sets)
 	tbl := &ruleset.Table{Family: fam, Name: "t", Sets: named}
 	r := &ruleset.Rule{Exprs: exprs, Sets: sets}

@@ -102,6 +102,8 @@ type Options struct {
 	Stateless bool
 	// Handles appends "# handle N" (nft -a).
 	Handles bool
+	// numeric prints everything numerically (inside ranges).
+	numeric bool
 	// IfName resolves interface indexes; nil uses the current namespace.
 	IfName func(idx int) (string, bool)
 }
@@ -140,6 +142,9 @@ var (
 	dtDCCPPkt   = &Datatype{ID: TypeDCCPPktType, Name: "dccp_pkttype", Size: 4, Order: OrderBig, Base: dtInteger, Syms: symDccpPkttype}
 	dtMHType    = &Datatype{ID: TypeMHType, Name: "mh_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symMhType}
 	dtTime      = &Datatype{ID: TypeTime, Name: "time", Size: 32, Order: OrderHost, Base: dtInteger, print: func(v *Value, o *Options) string {
+		if o != nil && o.numeric {
+			return fmt.Sprintf("%ds", v.v.Uint64()/1000)
+		}
 		return timeString(v.v.Uint64())
 	}}
 	dtMark    = &Datatype{ID: TypeMark, Name: "mark", Size: 32, Order: OrderHost, Base: dtInteger, BaseFmt: "0x%08x", Prefix: true, Quote: true}
@@ -296,7 +301,7 @@ func printValue(v *Value, o *Options) string {
 }
 
 func symbolicPrint(d *Datatype, v *Value, o *Options) string {
-	if v.v.IsUint64() {
+	if v.v.IsUint64() && (o == nil || !o.numeric) {
 		x := v.v.Uint64()
 		for _, s := range d.Syms {
 			if s.val == x {
@@ -426,7 +431,7 @@ func ip6String(b []byte) string {
 }
 
 func printInetProto(v *Value, o *Options) string {
-	if o == nil || !o.NumericProto {
+	if o == nil || (!o.NumericProto && !o.numeric) {
 		if v.v.IsUint64() && v.v.Uint64() < 256 {
 			if n, ok := protoName(int(v.v.Uint64())); ok {
 				return n

@@ -126,6 +126,8 @@ type setInfo struct {
 	objType       uint32
 	init          *node        // kSet of elements
 	lazy          *ruleset.Set // set whose key/data types are taken from its users
+	shift         int          // pending right shift of lazily typed elements
+	shiftLen      int
 	opts          *Options
 }
 
@@ -305,9 +307,14 @@ func (n *node) write(sb *strings.Builder, o *Options) {
 		n.left.write(sb, o)
 		sb.WriteString("/" + itoa(n.plen))
 	case kRange:
-		n.left.write(sb, o)
+		no := statelessOpts(o)
+		if o != nil {
+			*no = *o
+		}
+		no.numeric = true
+		n.left.write(sb, no)
 		sb.WriteString("-")
-		n.right.write(sb, o)
+		n.right.write(sb, no)
 	case kConcat:
 		for i, a := range n.args {
 			if i > 0 {

@@ -747,7 +747,7 @@ func (c *parseCtx) concatKey(r uint32, key *node) *node {
 func (c *parseCtx) parseObjref(x *expr.Objref) {
 	if x.ImmName != "" || x.SetSReg == 0 {
 		v := &node{k: kValue, t: dtString, order: OrderHost, len: (len(x.ImmName) + 1) * 8}
-		v.v = newBigBytes(reverse(append([]byte(x.ImmName), 0)))
+		v.v = newBigBytes(append([]byte(x.ImmName), 0))
 		c.emit(&stmt{k: sObjref, num: x.ImmType, expr: v})
 		return
 	}

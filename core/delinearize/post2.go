@@ -366,6 +366,10 @@ func binopAdjust(left *node, right *node, shift int) {
 	case kValue:
 		adj(right)
 	case kSetRef:
+		if right.set.lazy != nil && right.set.key.t == dtInvalid {
+			right.set.shift, right.set.shiftLen = shift, left.len
+			return
+		}
 		if !right.set.anonymous || right.set.init == nil {
 			return
 		}

@@ -73,6 +73,11 @@ func (si *setInfo) materializeKey(t *Datatype, o ByteOrder) {
 	si.key.t, si.key.order = t, o
 	if si.data == nil || si.data.t != dtInvalid {
 		si.init = setElements(si.lazy, si, si.opts)
+		if si.shift > 0 {
+			ref := &node{k: kSetRef, set: si}
+			si.lazy = nil
+			binopAdjust(&node{len: si.shiftLen}, ref, si.shift)
+		}
 	}
 }
 

@@ -282,7 +282,7 @@ func (s *stmt) rejectString(o *Options) string {
 	case 1: // tcp rst
 		out += " with tcp reset"
 	case 2: // icmpx
-		if s.code == 3 {
+		if s.code == 1 {
 			break
 		}
 		out += " with icmpx " + codeNode.print(o)
