@@ -171,19 +171,19 @@ func decodeElem(ad *netlink.AttributeDecoder, e *ruleset.Element) error {
 		switch ad.Type() {
 		case attrElemKey: // NFTA_SET_ELEM_KEY
 			ad.Do(func(b []byte) error {
-				v, _, err := expr.UnmarshalData(b)
+				v, _, err := decodeData(b)
 				e.Key = v
 				return err
 			})
 		case attrElemKeyEnd: // NFTA_SET_ELEM_KEY_END
 			ad.Do(func(b []byte) error {
-				v, _, err := expr.UnmarshalData(b)
+				v, _, err := decodeData(b)
 				e.KeyEnd = v
 				return err
 			})
 		case attrElemData: // NFTA_SET_ELEM_DATA
 			ad.Do(func(b []byte) error {
-				v, vd, err := expr.UnmarshalData(b)
+				v, vd, err := decodeData(b)
 				e.Data, e.Verdict = v, vd
 				return err
 			})
@@ -214,4 +214,18 @@ func decodeElem(ad *netlink.AttributeDecoder, e *ruleset.Element) error {
 		}
 	}
 	return ad.Err()
+}
+
+// decodeData decodes the payload of a data attribute. The common case, a
+// lone NFTA_DATA_VALUE, is read directly; anything else goes through
+// expr.UnmarshalData.
+func decodeData(b []byte) ([]byte, *expr.Verdict, error) {
+	if len(b) >= 4 {
+		l := int(b[0]) | int(b[1])<<8
+		t := (uint16(b[2]) | uint16(b[3])<<8) & 0x3fff
+		if t == attrDataValue && l >= 4 && l <= len(b) && (l+3)&^3 >= len(b) {
+			return append([]byte{}, b[4:l]...), nil, nil
+		}
+	}
+	return expr.UnmarshalData(b)
 }
