@@ -66,14 +66,14 @@ func cmdList(args []string, stdout io.Writer) error {
 // cmdApply commits an nft script atomically. Tables it creates persist
 // (no owner flag): the process ends right after.
 func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
-	var check bool
+	var check, reconcile bool
 	var file string
 	for _, a := range args {
 		switch {
 		case a == "--check" || a == "-c":
 			check = true
 		case a == "--reconcile":
-			return fmt.Errorf("nfsh: apply --reconcile: not available yet")
+			reconcile = true
 		case file == "" && (a == "-" || !strings.HasPrefix(a, "-")):
 			file = a
 		default:
@@ -93,11 +93,34 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	}
 	defer c.Close()
 	stats := statsStart(c)
-	if err := kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: true}); err != nil {
+	if reconcile {
+		desired, err := offlineRuleset(cmds)
+		if err != nil {
+			return err
+		}
+		for _, t := range desired.Tables {
+			t.Persist = true
+		}
+		if _, err := kernel.Reconcile(c, desired, kernel.ReconcileOptions{Check: check, Persist: true}); err != nil {
+			return err
+		}
+	} else if err := kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: true}); err != nil {
 		return err
 	}
 	stats.report()
 	return nil
+}
+
+// offlineRuleset builds the value a command list describes, without a
+// kernel.
+func offlineRuleset(cmds []ruleset.Command) (*ruleset.Ruleset, error) {
+	rs := &ruleset.Ruleset{}
+	for i := range cmds {
+		if err := rs.Apply(&cmds[i]); err != nil {
+			return nil, err
+		}
+	}
+	return rs, nil
 }
 
 // cmdFmt parses and compiles a script offline and prints the ruleset it
@@ -110,11 +133,9 @@ func cmdFmt(args []string, stdin io.Reader, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rs := &ruleset.Ruleset{}
-	for i := range cmds {
-		if err := rs.Apply(&cmds[i]); err != nil {
-			return err
-		}
+	rs, err := offlineRuleset(cmds)
+	if err != nil {
+		return err
 	}
 	w := bufio.NewWriterSize(stdout, 1<<16)
 	if err := format.Ruleset(w, rs); err != nil {
