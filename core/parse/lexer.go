@@ -59,40 +59,51 @@ var tokNames = [...]string{
 // token is one lexical token. Text is the token's value (without quotes or
 // brackets); Off/Len locate it in the source.
 type token struct {
-	kind tokKind
 	text string
 	num  uint64
 	off  int
-	len  int
-	line int
-	col  int
+	len  int32
+	line int32
+	col  int32
+	kind tokKind
 }
 
 // lexer splits nft source text into tokens, following the longest-match
 // rules of nft's flex scanner.
 type lexer struct {
 	src       []byte
+	str       string // src as a string: token texts are substrings of it
 	off       int
 	line      int
 	lineStart int
-	toks      []token
+	// baseLine and baseCol shift reported positions (text embedded
+	// elsewhere, parse.Rule); baseCol applies to the first line only.
+	baseLine, baseCol int
+}
+
+func newLexer(src []byte) *lexer {
+	return &lexer{src: src, str: string(src), line: 1}
 }
 
 // lex returns all tokens of src, ending with tEOF.
 func lex(src []byte) []token {
-	l := &lexer{src: src, line: 1}
-	l.toks = make([]token, 0, len(src)/4+1)
+	l := newLexer(src)
+	var toks []token
 	for {
 		t := l.next()
-		l.toks = append(l.toks, t)
+		toks = append(toks, t)
 		if t.kind == tEOF {
-			return l.toks
+			return toks
 		}
 	}
 }
 
 func (l *lexer) tok(kind tokKind, start, n int, text string) token {
-	return token{kind: kind, text: text, off: start, len: n, line: l.line, col: start - l.lineStart + 1}
+	col := start - l.lineStart + 1
+	if l.line == 1 {
+		col += l.baseCol
+	}
+	return token{kind: kind, text: text, off: start, len: int32(n), line: int32(l.line + l.baseLine), col: int32(col)}
 }
 
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
@@ -134,11 +145,11 @@ func (l *lexer) next() token {
 	c := src[start]
 	one := func(k tokKind) token {
 		l.off++
-		return l.tok(k, start, 1, string(c))
+		return l.tok(k, start, 1, l.str[start:start+1])
 	}
 	two := func(k tokKind) token {
 		l.off += 2
-		return l.tok(k, start, 2, string(src[start:start+2]))
+		return l.tok(k, start, 2, l.str[start:start+2])
 	}
 	peek := byte(0)
 	if start+1 < len(src) {
@@ -216,7 +227,7 @@ func (l *lexer) next() token {
 			// Unterminated: nft reports junk at the quote.
 			return one(tJunk)
 		}
-		t := l.tok(tQuoted, start, end+1-start, string(src[start+1:end]))
+		t := l.tok(tQuoted, start, end+1-start, l.str[start+1:end])
 		for i := start + 1; i < end; i++ {
 			if src[i] == '\n' {
 				l.line++
@@ -229,7 +240,7 @@ func (l *lexer) next() token {
 		// [ipv6-address] (RFC 2732) is one string token.
 		if n := matchIP6(src[start+1:]); n > 0 && start+1+n < len(src) && src[start+1+n] == ']' {
 			l.off = start + n + 2
-			return l.tok(tWord, start, n+2, string(src[start+1:start+1+n]))
+			return l.tok(tWord, start, n+2, l.str[start+1:start+1+n])
 		}
 		return one(tLBracket)
 	case '\\':
@@ -308,7 +319,7 @@ func (l *lexer) next() token {
 		return one(tJunk)
 	}
 	l.off = start + best
-	t := l.tok(kind, start, best, string(src[start:start+best]))
+	t := l.tok(kind, start, best, l.str[start:start+best])
 	if kind == tNum {
 		v, err := strconv.ParseUint(t.text, 0, 64)
 		if err != nil {

@@ -48,7 +48,8 @@ type bailout struct{ err *diag.Error }
 type parser struct {
 	file  string
 	src   []byte
-	toks  []token
+	lx    *lexer
+	toks  []token // a window of lexed tokens; toks[i] is the current one
 	i     int
 	prev  token
 	opts  *Options
@@ -56,7 +57,7 @@ type parser struct {
 	nest  int
 	depth int // include depth
 
-	baseOff, baseCol, baseLine int // where the text starts (parse.Rule)
+	baseOff, baseCol int // where the text starts (parse.Rule)
 }
 
 // shared is state common to a file and the files it includes.
@@ -67,7 +68,7 @@ type shared struct {
 }
 
 func newParser(name string, src []byte, opts *Options, sh *shared) *parser {
-	return &parser{file: name, src: src, toks: lex(src), opts: opts, sh: sh}
+	return &parser{file: name, src: src, lx: newLexer(src), toks: make([]token, 0, 64), opts: opts, sh: sh}
 }
 
 func newShared(opts *Options, out *ast.File) *shared {
@@ -151,31 +152,49 @@ func (p *parser) rebase(pos diag.Pos) {
 	if !pos.IsValid() {
 		return
 	}
-	for i := range p.toks {
-		t := &p.toks[i]
-		if t.line == 1 {
-			t.col += pos.Col - 1
-		}
-		t.line += pos.Line - 1
-	}
+	p.lx.baseLine = pos.Line - 1
+	p.lx.baseCol = pos.Col - 1
 	p.baseOff = pos.Off
 	p.baseCol = pos.Col - 1
-	p.baseLine = pos.Line - 1
 }
 
 // ---- tokens ----
 
-func (p *parser) peek() token { return p.toks[p.i] }
+// fill makes sure the token k ahead of the current one is lexed.
+func (p *parser) fill(k int) {
+	if p.i+k < len(p.toks) {
+		return
+	}
+	if p.i > 256 {
+		n := copy(p.toks, p.toks[p.i:])
+		p.toks = p.toks[:n]
+		p.i = 0
+	}
+	for len(p.toks) <= p.i+k {
+		if n := len(p.toks); n > 0 && p.toks[n-1].kind == tEOF {
+			p.toks = append(p.toks, p.toks[n-1])
+			continue
+		}
+		p.toks = append(p.toks, p.lx.next())
+	}
+}
+
+func (p *parser) peek() token {
+	if p.i >= len(p.toks) {
+		p.fill(0)
+	}
+	return p.toks[p.i]
+}
 
 func (p *parser) peekAt(k int) token {
-	if p.i+k < len(p.toks) {
-		return p.toks[p.i+k]
+	if p.i+k >= len(p.toks) {
+		p.fill(k)
 	}
-	return p.toks[len(p.toks)-1]
+	return p.toks[p.i+k]
 }
 
 func (p *parser) next() token {
-	t := p.toks[p.i]
+	t := p.peek()
 	if t.kind != tEOF {
 		p.i++
 	}
@@ -185,7 +204,7 @@ func (p *parser) next() token {
 
 // isWord reports whether the current token is the word w.
 func (p *parser) isWord(w string) bool {
-	t := p.toks[p.i]
+	t := p.peek()
 	return t.kind == tWord && t.text == w
 }
 
@@ -257,7 +276,7 @@ func oneOf(ws []string) string {
 
 // skipNewlines skips newline tokens (inside braces where they don't matter).
 func (p *parser) skipNewlines() {
-	for p.toks[p.i].kind == tNewline {
+	for p.peek().kind == tNewline {
 		p.i++
 	}
 }
@@ -265,7 +284,7 @@ func (p *parser) skipNewlines() {
 // ---- positions and errors ----
 
 func (p *parser) pos(t token) diag.Pos {
-	return diag.Pos{File: p.file, Line: t.line, Col: t.col, Off: t.off + p.baseOff, Len: t.len}
+	return diag.Pos{File: p.file, Line: int(t.line), Col: int(t.col), Off: t.off + p.baseOff, Len: int(t.len)}
 }
 
 func (p *parser) loc(t token) ast.Loc { return ast.Loc{P: p.pos(t)} }
@@ -273,7 +292,7 @@ func (p *parser) loc(t token) ast.Loc { return ast.Loc{P: p.pos(t)} }
 // span returns a Loc from start to the end of the last consumed token.
 func (p *parser) span(start token) ast.Loc {
 	ps := p.pos(start)
-	end := p.prev.off + p.prev.len
+	end := p.prev.off + int(p.prev.len)
 	if end > start.off {
 		ps.Len = end - start.off
 	}

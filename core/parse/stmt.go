@@ -230,6 +230,8 @@ func (p *parser) exprStmt() ast.Stmt {
 	return m
 }
 
+var wordOps = map[string]string{"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "not": "!"}
+
 // relOp consumes a relational operator, returning "" when there is none.
 func (p *parser) relOp() string {
 	t := p.peek()
@@ -250,7 +252,7 @@ func (p *parser) relOp() string {
 	case tNot:
 		op = "!"
 	case tWord:
-		op = map[string]string{"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "not": "!"}[t.text]
+		op = wordOps[t.text]
 	}
 	if op != "" {
 		p.next()
