@@ -396,14 +396,14 @@ func readT(path string) (fams []string, rules []corpusRule, named []*ruleset.Set
 	return fams, rules, named
 }
 
-var dtByName = func() map[string]*Datatype {
+func typesByName() map[string]*Datatype {
 	m := map[string]*Datatype{}
 	for _, d := range dtByID {
 		m[d.Name] = d
 	}
 	m["time"] = dtTime
 	return m
-}()
+}
 
 // namedSet parses a "!name type T [. T] [timeout X] [flags F];ok" line.
 func namedSet(line string) *ruleset.Set {
@@ -416,6 +416,7 @@ func namedSet(line string) *ruleset.Set {
 		return nil
 	}
 	s := &ruleset.Set{Name: f[0]}
+	dtByName := typesByName()
 	var id uint32
 	klen := 0
 	n := 0

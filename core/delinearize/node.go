@@ -183,7 +183,7 @@ func (n *node) setType(t *Datatype, o ByteOrder) {
 	case kSetRef:
 		n.t = t
 		n.order = o
-		if n.set != nil && n.set.lazy != nil && n.set.key.t == dtInvalid {
+		if n.set != nil && n.set.lazy != nil && t != nil && t != dtInvalid {
 			n.set.materializeKey(t, o)
 		}
 	case kMap:

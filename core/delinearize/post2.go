@@ -366,8 +366,9 @@ func binopAdjust(left *node, right *node, shift int) {
 	case kValue:
 		adj(right)
 	case kSetRef:
-		if right.set.lazy != nil && right.set.key.t == dtInvalid {
+		if right.set.lazy != nil {
 			right.set.shift, right.set.shiftLen = shift, left.len
+			right.set.rebuild()
 			return
 		}
 		if !right.set.anonymous || right.set.init == nil {

@@ -71,21 +71,26 @@ func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 
 func (si *setInfo) materializeKey(t *Datatype, o ByteOrder) {
 	si.key.t, si.key.order = t, o
-	if si.data == nil || si.data.t != dtInvalid {
-		si.init = setElements(si.lazy, si, si.opts)
-		if si.shift > 0 {
-			ref := &node{k: kSetRef, set: si}
-			si.lazy = nil
-			binopAdjust(&node{len: si.shiftLen}, ref, si.shift)
-		}
+	si.rebuild()
+}
+
+// rebuild re-creates the elements of a lazily typed set.
+func (si *setInfo) rebuild() {
+	if si.key.t == dtInvalid || (si.data != nil && si.data.t == dtInvalid) {
+		return
+	}
+	si.init = setElements(si.lazy, si, si.opts)
+	if si.shift > 0 {
+		lazy := si.lazy
+		si.lazy = nil
+		binopAdjust(&node{len: si.shiftLen}, &node{k: kSetRef, set: si}, si.shift)
+		si.lazy = lazy
 	}
 }
 
 func (si *setInfo) materializeData(t *Datatype, o ByteOrder) {
 	si.data.t, si.data.order = t, o
-	if si.key.t != dtInvalid {
-		si.init = setElements(si.lazy, si, si.opts)
-	}
+	si.rebuild()
 }
 
 func (si *setInfo) keyValue(mem []byte, typ *node) *node {
