@@ -59,11 +59,10 @@ func (rs *Ruleset) Apply(cmd *Command) error {
 			if t == nil {
 				return fail("no such table")
 			}
+			// Like the kernel under nft 1.0.6: the rules of every chain go,
+			// set elements stay.
 			for _, c := range t.Chains {
 				c.Rules = nil
-			}
-			for _, s := range t.Sets {
-				s.Elements = nil
 			}
 			return nil
 		}
