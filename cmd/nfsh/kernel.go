@@ -156,5 +156,7 @@ func (s statsRun) report() {
 	if !s.on {
 		return
 	}
-	// The transport does not time its system calls yet.
+	st := s.c.Stats()
+	fmt.Fprintf(os.Stderr, "nfsh-stats: sendmsg=%.1fms recvmsg=%.1fms calls=%d/%d\n",
+		float64(st.SendTime.Microseconds())/1000, float64(st.RecvTime.Microseconds())/1000, st.SendCalls, st.RecvCalls)
 }

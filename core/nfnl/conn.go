@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -91,7 +92,21 @@ type Conn struct {
 
 	mu     sync.Mutex
 	closed bool
+
+	stats Stats
 }
+
+// Stats counts the time a Conn spent inside its system calls. nfnetlink
+// commits a whole batch inside sendmsg and produces dump data on demand
+// inside recvmsg, so SendTime and RecvTime are the kernel's share of a push
+// and a pull: the floor a faster userspace cannot go below.
+type Stats struct {
+	SendCalls, RecvCalls int
+	SendTime, RecvTime   time.Duration
+}
+
+// Stats returns the counters since the Conn was opened.
+func (c *Conn) Stats() Stats { return c.stats }
 
 // Dial opens an nfnetlink socket in the namespace opts.NetNS names, with
 // extended acks (NETLINK_EXT_ACK) and capped acks (NETLINK_CAP_ACK) on.
@@ -264,10 +279,13 @@ func (c *Conn) send(b []byte) error {
 	}
 	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
 	var serr error
+	t0 := time.Now()
 	err := c.rc.Write(func(fd uintptr) bool {
 		serr = unix.Sendto(int(fd), b, 0, sa)
 		return serr != unix.EAGAIN
 	})
+	c.stats.SendTime += time.Since(t0)
+	c.stats.SendCalls++
 	if err != nil {
 		return err
 	}
@@ -283,7 +301,10 @@ func (c *Conn) recv(wait bool) ([]byte, error) {
 	var n int
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
+		t0 := time.Now()
 		n, _, rerr = unix.Recvfrom(int(fd), c.rbuf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
+		c.stats.RecvTime += time.Since(t0)
+		c.stats.RecvCalls++
 		if rerr == unix.EINTR {
 			return false
 		}
