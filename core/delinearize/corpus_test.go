@@ -239,6 +239,12 @@ func fixLengths(exprs []expr.Expr, sets []*ruleset.Set) {
 				setw(x.DReg, len(x.Data))
 			}
 		case *expr.Cmp:
+			if w(x.SReg) == 16 && len(x.Data) < 16 {
+				// interface name wildcard: nft sends only the prefix
+				for len(x.Data) > 0 && x.Data[len(x.Data)-1] == 0 {
+					x.Data = x.Data[:len(x.Data)-1]
+				}
+			}
 			x.Data = cut(x.SReg, x.Data)
 		case *expr.Range:
 			x.FromData = cut(x.SReg, x.FromData)
