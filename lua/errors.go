@@ -57,11 +57,15 @@ func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code
 
 // Raise raises err as a Lua error at the position of the Lua code calling
 // the current Go function. The message is err's text prefixed with
-// "FILE:LINE: "; the Go error is kept so that the host's *Error wraps it.
+// "FILE:LINE: ", unless err is a *diag.Error that has a position of its own;
+// the Go error is kept so that the host's *Error wraps it.
 func Raise(L *glua.LState, err error) {
 	msg := err.Error()
-	if w := L.Where(1); w != "" {
-		msg = w + " " + msg
+	var de *diag.Error
+	if !errors.As(err, &de) || !de.Pos.IsValid() {
+		if w := L.Where(1); w != "" {
+			msg = w + " " + msg
+		}
 	}
 	if h := hostOf(L); h != nil {
 		if len(h.causes) > 64 {
@@ -111,6 +115,12 @@ func (h *Host) convert(err error) error {
 	}
 	if c, ok := h.causes[msg]; ok {
 		e.Err = c
+		var de *diag.Error
+		if errors.As(c, &de) && de.Pos.IsValid() {
+			e.Pos = de.Pos
+			e.Msg = strings.TrimPrefix(msg, de.Pos.String()+": error: ")
+			return e
+		}
 	}
 	e.Pos, e.Msg = splitWhere(msg)
 	return e

@@ -58,7 +58,7 @@ end
 function M.get(name)
   local s = db[name]
   if not s then
-    error("unknown service '" .. tostring(name) .. "'", 2)
+    error("unknown service '" .. tostring(name) .. "'", 3)
   end
   return { name = name, tcp = copy(s.tcp), udp = copy(s.udp) }
 end
@@ -95,7 +95,7 @@ function M.ports(...)
       return
     end
     local s = db[name]
-    if not s then error("unknown service '" .. tostring(name) .. "'", 3) end
+    if not s then error("unknown service '" .. tostring(name) .. "'", 4) end
     for _, p in ipairs(s[proto] or {}) do
       if not seen[p] then seen[p] = true; out[#out + 1] = p end
     end
