@@ -19,6 +19,9 @@ type Ctx struct {
 	Exprs []expr.Expr
 	Sets  []*ruleset.Set
 	low   uint32 // next free 32-bit register unit; 1 = NFT_REG_1
+	// statement records for payload merging
+	recs []*rec
+	mark int
 }
 
 // New returns an empty rule linearizer.
@@ -199,6 +202,15 @@ type mathInt = big.Int
 
 // Match emits a relational match.
 func (c *Ctx) Match(m *eval.Match) error {
+	c.closeRec(recExpr)
+	if err := c.match0(m); err != nil {
+		return err
+	}
+	c.noteMatch(m)
+	return nil
+}
+
+func (c *Ctx) match0(m *eval.Match) error {
 	l := m.Left
 	concat := l.Concat != nil
 	switch m.Right.Kind {
@@ -232,6 +244,12 @@ func (c *Ctx) Match(m *eval.Match) error {
 			return nil
 		}
 		flags := l.Type.IsBitmask() && (m.Op == "implicit" && k.V.Sign() != 0) && l.Concat == nil
+		if flags && len(l.Binop) > 0 {
+			// nft compares the masked value directly (netlink_gen_flagcmp)
+			c.Load(l, unit, false)
+			c.Add(&expr.Cmp{SReg: reg, Op: expr.CmpEq, Data: constBytes(k, l, false)})
+			return nil
+		}
 		if flags {
 			c.Load(l, unit, false)
 			n := l.Bytes()

@@ -67,8 +67,6 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		} else {
 			s.DataType, s.DataLen = KeyType(data)
 		}
-		n := uint32(len(v.Elems))
-		s.Size = &n
 	}
 	for _, e := range v.Elems {
 		if e.Key != nil && (e.Key.Kind == eval.VConst || e.Key.Kind == eval.VMask) && e.Key.C.Wildcard {
@@ -99,6 +97,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			}
 			s.Elements = append(s.Elements, el)
 		}
+		setSize(s)
 		return s, nil
 	}
 	// Single-field interval set: start elements and exclusive end elements.
@@ -180,6 +179,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		s.Elements = append(s.Elements, &ruleset.Element{Key: enc(end), Flags: ruleset.ElemIntervalEnd})
 	}
 	_ = bytes.Equal
+	setSize(s)
 	return s, nil
 }
 
@@ -242,4 +242,14 @@ func (c *Ctx) lookup(m *eval.Match) error {
 	}
 	c.Add(lk)
 	return nil
+}
+
+// setSize records the element count of a constant anonymous set as its
+// size, as nft sends it (NFTA_SET_DESC_SIZE = number of elements sent).
+func setSize(s *ruleset.Set) {
+	if s.Flags&ruleset.SetAnonymous == 0 {
+		return
+	}
+	n := uint32(len(s.Elements))
+	s.Size = &n
 }

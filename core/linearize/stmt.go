@@ -18,7 +18,13 @@ func Rule(ec *eval.Ctx, r *ast.Rule) (*Ctx, error) {
 		if err := c.stmt(ec, s); err != nil {
 			return nil, err
 		}
+		if _, ok := s.(*ast.Match); ok {
+			c.closeRec(recExpr)
+		} else {
+			c.closeRec(recBarrier)
+		}
 	}
+	c.reduce(ec.Family)
 	return c, nil
 }
 
@@ -129,6 +135,12 @@ func (c *Ctx) match(ec *eval.Ctx, m *ast.Match) error {
 		op = "implicit"
 	case "!":
 		op = "!flags"
+		if len(l.Binop) > 0 {
+			return eval.Errorf(m, "cannot combine negation with binary expression")
+		}
+		if r.Kind != eval.VConst && r.Kind != eval.VMask || !l.Type.IsBitmask() {
+			return eval.Errorf(m, "negation can only be used with singleton bitmask values")
+		}
 	}
 	// nft moves a trailing xor to the constant side: (x ^ a) == b -> x == a ^ b
 	if n := len(l.Binop); n > 0 && l.Binop[n-1].Op == "^" && r.Kind == eval.VConst {
