@@ -111,8 +111,10 @@ type Load struct {
 	// Proto/Field are set for header field loads.
 	Proto *types.Proto
 	Field string
-	// Payload is the header load, for writes.
+	// Payload is the header load, for writes; BitOff is the field's
+	// offset in bits from the start of the payload base.
 	Payload *expr.Payload
+	BitOff  int
 	// Concat holds the fields of a concatenation (Tmpl nil).
 	Concat []*Load
 	// Binop is a bitwise operation applied after the load: & | ^ << >>.

@@ -157,7 +157,7 @@ func (c *Ctx) payload(n *ast.Payload) (*Load, error) {
 func payloadLoad(n ast.Node, p *types.Proto, fld types.Field) *Load {
 	off := fld.Offset
 	nbytes := (off%8 + fld.Len + 7) / 8
-	l := &Load{Node: n, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, Proto: p, Field: fld.Name}
+	l := &Load{Node: n, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, Proto: p, Field: fld.Name, BitOff: off}
 	pl := &expr.Payload{Base: uint32(p.Base - 1), Offset: uint32(off / 8), Len: uint32(nbytes)}
 	l.Tmpl = pl
 	l.Payload = pl
@@ -191,7 +191,7 @@ func (c *Ctx) rawPayload(n *ast.RawPayload) (*Load, error) {
 	}
 	off, ln := int(n.Offset), int(n.Len)
 	nbytes := (off%8 + ln + 7) / 8
-	l := &Load{Node: n, Type: types.Integer, Order: types.OrderBig, Bits: ln, RegBits: nbytes * 8}
+	l := &Load{Node: n, Type: types.Integer, Order: types.OrderBig, Bits: ln, RegBits: nbytes * 8, BitOff: off}
 	pl := &expr.Payload{Base: base, Offset: uint32(off / 8), Len: uint32(nbytes)}
 	l.Tmpl, l.Payload = pl, pl
 	if off%8 != 0 || ln%8 != 0 {

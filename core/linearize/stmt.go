@@ -302,6 +302,9 @@ func (c *Ctx) assign(ec *eval.Ctx, x *ast.Assign) error {
 	if err := c.flushDeps(ec); err != nil {
 		return err
 	}
+	if _, ok := tgt.Tmpl.(*expr.Payload); ok {
+		return c.payloadWrite(ec, x, tgt)
+	}
 	unit := c.Alloc(tgt.RegBits, false)
 	defer c.Release(tgt.RegBits, false)
 	reg := Reg(unit)

@@ -47,6 +47,11 @@ type Proto struct {
 	// for payload writes.
 	Checksum int
 	HasCsum  bool
+	// CsumType is the NFT_PAYLOAD_CSUM_* type of the checksum (1 inet, 2 sctp).
+	CsumType uint32
+	// Pseudo lists the fields that are part of the layer 4 checksum's
+	// pseudo header (a write sets NFT_PAYLOAD_L4CSUM_PSEUDOHDR).
+	Pseudo []string
 }
 
 // Field returns the field named name.
@@ -105,22 +110,22 @@ var (
 	ProtoICMP = &Proto{Name: "icmp", Base: BaseTransport, Fields: []Field{
 		f("type", ICMPType, 0, 8), f("code", ICMPCode, 8, 8), f("checksum", Integer, 16, 16),
 		f("id", Integer, 32, 16), f("sequence", Integer, 48, 16), f("gateway", Integer, 32, 32),
-		f("mtu", Integer, 48, 16)}, HasCsum: true, Checksum: 16}
+		f("mtu", Integer, 48, 16)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoIGMP = &Proto{Name: "igmp", Base: BaseTransport, Fields: []Field{
-		f("type", IGMPType, 0, 8), f("mrt", Integer, 8, 8), f("checksum", Integer, 16, 16), f("group", Integer, 32, 32)}, HasCsum: true, Checksum: 16}
+		f("type", IGMPType, 0, 8), f("mrt", Integer, 8, 8), f("checksum", Integer, 16, 16), f("group", Integer, 32, 32)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoUDP = &Proto{Name: "udp", Base: BaseTransport, Fields: []Field{
-		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("length", Integer, 32, 16), f("checksum", Integer, 48, 16)}, HasCsum: true, Checksum: 48}
+		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("length", Integer, 32, 16), f("checksum", Integer, 48, 16)}, HasCsum: true, Checksum: 48, CsumType: 1}
 	ProtoUDPLite = &Proto{Name: "udplite", Base: BaseTransport, Fields: []Field{
-		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("csumcov", Integer, 32, 16), f("checksum", Integer, 48, 16)}, HasCsum: true, Checksum: 48}
+		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("csumcov", Integer, 32, 16), f("checksum", Integer, 48, 16)}}
 	ProtoTCP = &Proto{Name: "tcp", Base: BaseTransport, Fields: []Field{
 		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("sequence", Integer, 32, 32),
 		f("ackseq", Integer, 64, 32), f("doff", Integer, 96, 4), f("reserved", Integer, 100, 4),
 		f("flags", TCPFlag, 104, 8), f("window", Integer, 112, 16), f("checksum", Integer, 128, 16),
-		f("urgptr", Integer, 144, 16)}, HasCsum: true, Checksum: 128}
+		f("urgptr", Integer, 144, 16)}, HasCsum: true, Checksum: 128, CsumType: 1}
 	ProtoDCCP = &Proto{Name: "dccp", Base: BaseTransport, Fields: []Field{
 		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("type", DCCPPktType, 67, 4)}}
 	ProtoSCTP = &Proto{Name: "sctp", Base: BaseTransport, Fields: []Field{
-		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("vtag", Integer, 32, 32), f("checksum", Integer, 64, 32)}}
+		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16), f("vtag", Integer, 32, 32), f("checksum", Integer, 64, 32)}, HasCsum: true, Checksum: 64, CsumType: 2}
 	ProtoTH = &Proto{Name: "th", Base: BaseTransport, Fields: []Field{
 		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16)}}
 	ProtoIP = &Proto{Name: "ip", Base: BaseNetwork, Fields: []Field{
@@ -128,16 +133,17 @@ var (
 		f("length", Integer, 16, 16), f("id", Integer, 32, 16), f("frag-off", Integer, 48, 16),
 		f("ttl", Integer, 64, 8), f("protocol", InetProto, 72, 8), f("checksum", Integer, 80, 16),
 		f("saddr", IPAddr, 96, 32), f("daddr", IPAddr, 128, 32)},
-		Key: metaKey("l4proto", InetProto, metaL4Proto, 8), HasCsum: true, Checksum: 80}
+		Key: metaKey("l4proto", InetProto, metaL4Proto, 8), HasCsum: true, Checksum: 80, CsumType: 1,
+		Pseudo: []string{"saddr", "daddr", "protocol", "length"}}
 	ProtoICMP6 = &Proto{Name: "icmpv6", Base: BaseTransport, Fields: []Field{
 		f("type", ICMP6Type, 0, 8), f("code", ICMPv6Code, 8, 8), f("checksum", Integer, 16, 16),
 		f("parameter-problem", Integer, 32, 32), f("mtu", Integer, 32, 32), f("id", Integer, 32, 16),
-		f("sequence", Integer, 48, 16), f("max-delay", Integer, 32, 16)}, HasCsum: true, Checksum: 16}
+		f("sequence", Integer, 48, 16), f("max-delay", Integer, 32, 16)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoIP6 = &Proto{Name: "ip6", Base: BaseNetwork, Fields: []Field{
 		f("version", Integer, 0, 4), f("dscp", DSCP, 4, 6), f("ecn", ECN, 10, 2), f("flowlabel", Integer, 12, 20),
 		f("length", Integer, 32, 16), f("nexthdr", InetProto, 48, 8), f("hoplimit", Integer, 56, 8),
 		f("saddr", IP6Addr, 64, 128), f("daddr", IP6Addr, 192, 128)},
-		Key: metaKey("l4proto", InetProto, metaL4Proto, 8)}
+		Key: metaKey("l4proto", InetProto, metaL4Proto, 8), Pseudo: []string{"saddr", "daddr", "nexthdr", "length"}}
 	ProtoInet        = &Proto{Name: "inet", Base: BaseLL, Key: metaKey("nfproto", NFProto, metaNFProto, 8)}
 	ProtoInetService = &Proto{Name: "inet-service", Base: BaseTransport, Key: metaKey("l4proto", InetProto, metaL4Proto, 8)}
 	ProtoARP         = &Proto{Name: "arp", Base: BaseNetwork, Fields: []Field{
