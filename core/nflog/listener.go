@@ -137,8 +137,9 @@ type Listener struct {
 	ackSeq   uint32
 	ackErr   error
 	ackSeen  bool
-	readTime time.Time
-	started  bool // the reader goroutine runs; Block applies
+	readTime time.Time // receive time of the datagram being decoded
+	recvTime time.Time // receive time of the datagram just read
+	started  bool      // the reader goroutine runs; Block applies
 }
 
 // Listen binds opts.Group in opts.NetNS, configures it, and starts a
@@ -339,19 +340,37 @@ func (l *Listener) Stats() Stats {
 	return s
 }
 
-// run is the reader goroutine.
+// datagram is one read of the socket handed from the reader goroutine to
+// the decoder goroutine; overrun marks an ENOBUFS in its place in the stream.
+type datagram struct {
+	b       []byte
+	at      time.Time
+	overrun bool
+}
+
+// datagramQueue bounds the datagrams read but not yet decoded. Reading
+// ahead of the decoder keeps the socket buffer drained through bursts; when
+// the queue is full the reader waits and the kernel drops (and says so).
+const datagramQueue = 64
+
+// run is the reader goroutine: it drains the socket into the datagram
+// queue, and the decoder goroutine turns datagrams into events.
 func (l *Listener) run() {
 	defer l.wg.Done()
-	defer close(l.ch)
+	q := make(chan datagram, datagramQueue)
+	l.wg.Add(1)
+	go l.decode(q)
+	defer close(q)
 	for {
 		b, err := l.recv()
-		if err != nil {
-			if errors.Is(err, unix.ENOBUFS) {
-				l.overruns.Add(1)
-				l.pending.Overruns++
-				l.flushLoss(false)
-				continue
-			}
+		var d datagram
+		switch {
+		case err == nil:
+			d = datagram{b: b, at: l.recvTime}
+		case errors.Is(err, unix.ENOBUFS):
+			l.overruns.Add(1)
+			d = datagram{overrun: true}
+		default:
 			select {
 			case <-l.done:
 			default:
@@ -359,7 +378,32 @@ func (l *Listener) run() {
 			}
 			return
 		}
-		if !l.handle(b) {
+		select {
+		case q <- d:
+		case <-l.done:
+			return
+		}
+	}
+}
+
+// decode is the decoder goroutine. It closes the event channel when the
+// reader has stopped.
+func (l *Listener) decode(q <-chan datagram) {
+	defer l.wg.Done()
+	defer close(l.ch)
+	for d := range q {
+		if d.overrun {
+			l.pending.Overruns++
+			if !l.flushLoss(false) {
+				return
+			}
+			continue
+		}
+		l.readTime = d.at
+		if !l.handle(d.b) {
+			// Closing: let the reader finish without blocking on the queue.
+			for range q {
+			}
 			return
 		}
 	}
@@ -379,7 +423,7 @@ func (l *Listener) recv() ([]byte, error) {
 	if rerr != nil {
 		return nil, rerr
 	}
-	l.readTime = time.Now()
+	l.recvTime = time.Now()
 	l.datagrams.Add(1)
 	if n > len(l.rbuf) {
 		l.decodeErrs.Add(1)
@@ -570,6 +614,7 @@ func (l *Listener) request(family uint8, group uint16, attrs []byte) error {
 		if err != nil {
 			return err
 		}
+		l.readTime = l.recvTime
 		l.handle(b)
 	}
 	return l.ackErr

@@ -1,0 +1,209 @@
+package gotests
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/net/ipv4"
+
+	"github.com/nfsh/nfsh/core/nflog"
+	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/tests/go/nstest"
+)
+
+// nflogBenchPackets is the size of the flood.
+const nflogBenchPackets = 200000
+
+// nflogGroupBound waits until NFLOG group g has a listener in ns, reading
+// the kernel's instance table.
+func nflogGroupBound(b *testing.B, ns *nstest.NS, g int) {
+	b.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		out, _ := ns.Run(b, "cat", "/proc/net/netfilter/nfnetlink_log")
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == strconv.Itoa(g) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // polling a kernel table
+	}
+	b.Fatalf("NFLOG group %d never bound", g)
+}
+
+var tcpdumpCaptured = regexp.MustCompile(`(\d+) packets? captured`)
+
+// BenchmarkNFLOG floods a logging rule inside a fresh namespace and counts
+// the logged packets side by side: `tcpdump -i nflog:5` and nfsh's Go
+// channel listener on group 6, fed by the same rule (`log group 5 log
+// group 6`), in the same run. It reports packets/s and loss for each.
+func BenchmarkNFLOG(b *testing.B) {
+	nstest.Require(b)
+	if _, err := exec.LookPath("tcpdump"); err != nil {
+		if nstest.InCI() {
+			b.Fatalf("tcpdump not installed: %v", err)
+		}
+		b.Skipf("tcpdump not installed: %v", err)
+	}
+	// Both receivers get the same socket buffer: 4 MiB (ample), then
+	// 256 KiB (tight), where the slower one loses first.
+	for _, kib := range []int{4096, 256} {
+		b.Run(fmt.Sprintf("rcvbuf=%dKiB", kib), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				runNFLOGBench(b, nflogBenchPackets, kib)
+			}
+		})
+	}
+}
+
+func runNFLOGBench(b *testing.B, n, bufKiB int) {
+	ns := nstest.New(b)
+	ns.NftScript(b, `table inet t {
+	chain out {
+		type filter hook output priority filter;
+		udp dport 9 log group 5 log group 6
+	}
+}`)
+	// The same flood with no listener bound: what the machine sends when
+	// the log statements find no group.
+	t0 := time.Now()
+	if err := ns.Do(func() error { return floodUDP(n) }); err != nil {
+		b.Fatal(err)
+	}
+	baseline := time.Since(t0)
+
+	// tcpdump with the buffer size (at most net.core.rmem_max), writing the
+	// capture nowhere so that output costs it nothing.
+	td := ns.Command("tcpdump", "-i", "nflog:5", "-n", "-B", strconv.Itoa(bufKiB), "-w", "/dev/null")
+	var tdErr bytes.Buffer
+	td.Stderr = &tdErr
+	if err := td.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer td.Process.Kill()
+	nflogGroupBound(b, ns, 5)
+
+	// nfsh with the kernel's batch defaults, like tcpdump, but a 10 ms flush
+	// timeout; RcvBuf is the size in effect, which is twice what tcpdump
+	// asks setsockopt for.
+	l, err := nflog.Listen(nflog.Options{Group: 6, Seq: true, FlushTimeout: 10 * time.Millisecond,
+		RcvBuf: 2 * bufKiB << 10, NetNS: nfnl.NetNSPath(ns.Path())})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+
+	// The Go consumer counts packet events until it has seen the last
+	// sequence number of the flood (or the listener goes quiet).
+	type result struct {
+		got      int
+		lastSeen time.Time
+	}
+	resc := make(chan result, 1)
+	last := uint32(n - 1)
+	go func() {
+		var r result
+		quiet := time.NewTimer(time.Hour)
+		for {
+			select {
+			case ev, ok := <-l.Events():
+				if !ok {
+					resc <- r
+					return
+				}
+				if ev.Kind != nflog.EventPacket {
+					continue
+				}
+				r.got++
+				r.lastSeen = time.Now()
+				if ev.Packet.Seq == last {
+					resc <- r
+					return
+				}
+				quiet.Reset(2 * time.Second)
+			case <-quiet.C:
+				resc <- r
+				return
+			}
+		}
+	}()
+
+	b.ResetTimer()
+	start := time.Now()
+	if err := ns.Do(func() error { return floodUDP(n) }); err != nil {
+		b.Fatal(err)
+	}
+	sent := time.Since(start)
+	r := <-resc
+	b.StopTimer()
+	st := l.Stats()
+
+	// tcpdump's instance keeps the kernel defaults (flush after 1 s):
+	// give the last partial batch time to arrive, then stop it.
+	time.Sleep(1500 * time.Millisecond) // the kernel's flush timer, not synchronization
+	td.Process.Signal(syscall.SIGINT)
+	td.Wait()
+	m := tcpdumpCaptured.FindStringSubmatch(tdErr.String())
+	if m == nil {
+		b.Fatalf("no capture count from tcpdump: %s", tdErr.String())
+	}
+	tdGot, _ := strconv.Atoi(m[1])
+
+	goDur := r.lastSeen.Sub(start)
+	if goDur < sent {
+		goDur = sent
+	}
+	rate := func(got int, d time.Duration) float64 { return float64(got) / d.Seconds() }
+	loss := func(got int) float64 { return 100 * float64(n-got) / float64(n) }
+	b.ReportMetric(rate(n, baseline), "unlogged-pkts/s")
+	b.ReportMetric(rate(n, sent), "sent-pkts/s")
+	b.ReportMetric(rate(r.got, goDur), "go-pkts/s")
+	b.ReportMetric(loss(r.got), "go-loss-%")
+	b.ReportMetric(rate(tdGot, sent), "tcpdump-pkts/s")
+	b.ReportMetric(loss(tdGot), "tcpdump-loss-%")
+	fmt.Printf("nflog flood (socket buffers %d KiB): %d UDP packets over loopback in %v (%.0f pkts/s offered), each logged to group 5 and group 6\n",
+		bufKiB, n, sent.Round(time.Millisecond), rate(n, sent))
+	fmt.Printf("  same flood, no group bound: %v (%.0f pkts/s)\n", baseline.Round(time.Millisecond), rate(n, baseline))
+	fmt.Printf("  tcpdump -i nflog:5:      %7d captured, %.0f pkts/s, loss %.2f%% (%s)\n", tdGot, rate(tdGot, sent), loss(tdGot),
+		strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(tdErr.String()), "\n", "; ")), " "))
+	fmt.Printf("  nfsh Go listener group 6: %7d received, %.0f pkts/s, loss %.2f%% (seq lost %d, overruns %d, dropped %d)\n",
+		r.got, rate(r.got, goDur), loss(r.got), st.SeqLost, st.Overruns, st.Dropped)
+}
+
+// floodUDP sends n 32-byte UDP datagrams to 127.0.0.1:9 with sendmmsg in
+// batches of 64. A socket bound to port 9 and never read sinks them, so the
+// kernel drops them at its queue without ICMP errors.
+func floodUDP(n int) error {
+	sink, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9})
+	if err != nil {
+		return err
+	}
+	defer sink.Close()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	pc := ipv4.NewPacketConn(c)
+	dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
+	msgs := make([]ipv4.Message, 64)
+	for i := range msgs {
+		msgs[i] = ipv4.Message{Buffers: [][]byte{make([]byte, 32)}, Addr: dst}
+	}
+	for sent := 0; sent < n; {
+		k, err := pc.WriteBatch(msgs[:min(len(msgs), n-sent)], 0)
+		if err != nil {
+			return err
+		}
+		sent += k
+	}
+	return nil
+}
