@@ -787,6 +787,9 @@ func (p *parser) setBlock(name *ast.Ident, isMap bool) *ast.Set {
 				s.Elements = p.setExpr()
 			}
 		case "counter", "limit", "quota", "ct", "last":
+			if !p.isStatefulStart() {
+				p.unexpected("set specification")
+			}
 			for p.isStatefulStart() {
 				s.Stmts = append(s.Stmts, p.statefulStmt())
 			}

@@ -308,3 +308,19 @@ func FuzzParse(f *testing.F) {
 		_, _ = Rule(src, diag.Pos{File: "r", Line: 1, Col: 1}, nil)
 	})
 }
+
+func TestPathological(t *testing.T) {
+	inputs := []string{
+		strings.Repeat("{", 100000),
+		"ip saddr " + strings.Repeat("{", 100000),
+		"ip saddr " + strings.Repeat("(", 100000),
+		"table ip t " + strings.Repeat("{ chain c ", 10000),
+		"\"unterminated", "$", "@", "add rule", "table", "define x =", "include", "ip saddr { 1, }",
+		"table ip t { set s { ct state w } }", "\\", "meta mark set", "jump {", "\x00\xff",
+		strings.Repeat("ip saddr 1.2.3.4 ", 10000),
+	}
+	for _, in := range inputs {
+		_, _ = File("p", []byte(in), nil)
+		_, _ = Rule([]byte(in), diag.Pos{}, nil)
+	}
+}
