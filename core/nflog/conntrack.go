@@ -1,7 +1,5 @@
 package nflog
 
-import "github.com/mdlayher/netlink"
-
 // Conntrack is what a logged packet says about its connection tracking
 // entry (NFULA_CT and NFULA_CT_INFO, present with the Conntrack flag).
 type Conntrack struct {
@@ -31,27 +29,23 @@ func decodeConntrack(ct []byte, info uint32, hasInfo bool) Conntrack {
 	if len(ct) == 0 {
 		return c
 	}
-	ad, err := netlink.NewAttributeDecoder(ct)
-	if err != nil {
-		return c
-	}
-	ad.ByteOrder = be
-	for ad.Next() {
-		switch ad.Type() {
+	ad := newAttrDecoder(ct)
+	for ad.next() {
+		switch ad.typ() {
 		case ctaStatus:
-			c.Status = ad.Uint32()
+			c.Status = ad.u32()
 		case ctaMark:
-			c.Mark = ad.Uint32()
+			c.Mark = ad.u32()
 		case ctaID:
-			c.ID = ad.Uint32()
+			c.ID = ad.u32()
 		case ctaZone:
-			c.Zone = ad.Uint16()
+			c.Zone = ad.u16()
 		case ctaTimeout:
-			c.Timeout = ad.Uint32()
+			c.Timeout = ad.u32()
 		case ctaUse:
-			c.Use = ad.Uint32()
+			c.Use = ad.u32()
 		}
 	}
-	_ = ad.Err() // a bad attribute ends decoding; what came before stays
+	// A bad attribute ends decoding; what came before stays.
 	return c
 }

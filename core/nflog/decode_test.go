@@ -238,3 +238,16 @@ func TestDecodeMessageErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDecodeMessage measures decoding one full packet message.
+func BenchmarkDecodeMessage(b *testing.B) {
+	m := sampleMessages()["full"]
+	var p Packet
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m)))
+	for b.Loop() {
+		if err := DecodeMessage(m, &p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

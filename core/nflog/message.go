@@ -6,8 +6,6 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"github.com/mdlayher/netlink"
 )
 
 // Attrs is a set of NFULA attribute types, bit n standing for attribute n.
@@ -135,87 +133,74 @@ func DecodeMessage(msg []byte, p *Packet) error {
 
 // decodeAttrs decodes the NFULA attributes of a packet message.
 func (p *Packet) decodeAttrs(b []byte) error {
-	ad, err := netlink.NewAttributeDecoder(b)
-	if err != nil {
-		return fmt.Errorf("nflog: attributes: %w", err)
-	}
-	ad.ByteOrder = be
-	for ad.Next() {
-		t := ad.Type()
+	ad := newAttrDecoder(b)
+	for ad.next() {
+		t := ad.typ()
 		if t == 0 || t > attrMax {
 			continue // unknown attributes from newer kernels are skipped
 		}
 		p.Present |= 1 << t
 		switch t {
 		case attrPacketHdr:
-			ad.Do(func(b []byte) error {
-				if len(b) < nfulnlHdrLen {
-					return attrLenError("NFULA_PACKET_HDR", len(b))
-				}
+			if b := ad.bytes(); len(b) >= nfulnlHdrLen {
 				p.HWProtocol, p.Hook = be.Uint16(b), b[2]
-				return nil
-			})
+			} else {
+				ad.fail("NFULA_PACKET_HDR too short", nfulnlHdrLen)
+			}
 		case attrMark:
-			p.Mark = ad.Uint32()
+			p.Mark = ad.u32()
 		case attrTimestamp:
-			ad.Do(func(b []byte) error {
-				if len(b) < nfulnlTSLen {
-					return attrLenError("NFULA_TIMESTAMP", len(b))
-				}
+			if b := ad.bytes(); len(b) >= nfulnlTSLen {
 				sec, usec := be.Uint64(b), be.Uint64(b[8:])
 				p.Timestamp = time.Unix(int64(sec), int64(usec%1e6)*1e3)
-				return nil
-			})
+			} else {
+				ad.fail("NFULA_TIMESTAMP too short", nfulnlTSLen)
+			}
 		case attrInDev:
-			p.InIndex = ad.Uint32()
+			p.InIndex = ad.u32()
 		case attrOutDev:
-			p.OutIndex = ad.Uint32()
+			p.OutIndex = ad.u32()
 		case attrPhysInDev:
-			p.PhysInIndex = ad.Uint32()
+			p.PhysInIndex = ad.u32()
 		case attrPhysOutDev:
-			p.PhysOutIndex = ad.Uint32()
+			p.PhysOutIndex = ad.u32()
 		case attrHWAddr:
-			ad.Do(func(b []byte) error {
-				if len(b) < nfulnlHWLen {
-					return attrLenError("NFULA_HWADDR", len(b))
-				}
-				n := int(be.Uint16(b))
-				if n > 8 {
-					n = 8
-				}
+			if b := ad.bytes(); len(b) >= nfulnlHWLen {
+				n := min(int(be.Uint16(b)), 8)
 				p.HWAddr = net.HardwareAddr(b[4 : 4+n : 4+n])
-				return nil
-			})
+			} else {
+				ad.fail("NFULA_HWADDR too short", nfulnlHWLen)
+			}
 		case attrPayload:
-			ad.Do(func(b []byte) error { p.Payload = b[:len(b):len(b)]; return nil })
+			p.Payload = ad.bytes()
 		case attrPrefix:
-			ad.Do(func(b []byte) error { p.Prefix = internPrefix(b); return nil })
+			p.Prefix = internPrefix(ad.bytes())
 		case attrUID:
-			p.UID = ad.Uint32()
+			p.UID = ad.u32()
 		case attrSeq:
-			p.Seq = ad.Uint32()
+			p.Seq = ad.u32()
 		case attrSeqGlobal:
-			p.SeqGlobal = ad.Uint32()
+			p.SeqGlobal = ad.u32()
 		case attrGID:
-			p.GID = ad.Uint32()
+			p.GID = ad.u32()
 		case attrHWType:
-			p.HWType = ad.Uint16()
+			p.HWType = ad.u16()
 		case attrHWHeader:
-			ad.Do(func(b []byte) error { p.HWHeader = b[:len(b):len(b)]; return nil })
+			p.HWHeader = ad.bytes()
 		case attrHWLen:
-			p.HWLen = ad.Uint16()
+			p.HWLen = ad.u16()
 		case attrCT:
-			ad.Do(func(b []byte) error { p.CT = b[:len(b):len(b)]; return nil })
+			p.CT = ad.bytes()
 		case attrCTInfo:
-			p.CTInfo = ad.Uint32()
+			p.CTInfo = ad.u32()
 		case attrVLAN:
-			ad.Nested(p.decodeVLAN)
+			p.decodeVLAN(ad.bytes())
 		case attrL2Hdr:
-			ad.Do(func(b []byte) error { p.L2Header = b[:len(b):len(b)]; return nil })
+			p.L2Header = ad.bytes()
 		}
 	}
-	if err := ad.Err(); err != nil {
-		return fmt.Errorf("nflog: attributes: %w", err)
+	if err := ad.err(); err != nil {
+		return err
 	}
 	if p.Present.Has(HasCT) || p.Present.Has(HasCTInfo) {
 		p.Conn = decodeConntrack(p.CT, p.CTInfo, p.Present.Has(HasCTInfo))
@@ -237,22 +222,18 @@ func (p *Packet) isIP() bool {
 	return p.HWProtocol == 0x0800 || p.HWProtocol == 0x86dd
 }
 
-// decodeVLAN decodes the attributes nested in NFULA_VLAN.
-func (p *Packet) decodeVLAN(ad *netlink.AttributeDecoder) error {
-	ad.ByteOrder = be
-	for ad.Next() {
-		switch ad.Type() {
+// decodeVLAN decodes the attributes nested in NFULA_VLAN; a malformed
+// nest leaves the VLAN fields zero.
+func (p *Packet) decodeVLAN(b []byte) {
+	ad := newAttrDecoder(b)
+	for ad.next() {
+		switch ad.typ() {
 		case attrVLANProto:
-			p.VLANProto = ad.Uint16()
+			p.VLANProto = ad.u16()
 		case attrVLANTCI:
-			p.VLANTCI = ad.Uint16()
+			p.VLANTCI = ad.u16()
 		}
 	}
-	return ad.Err()
-}
-
-func attrLenError(name string, n int) error {
-	return fmt.Errorf("nflog: %s of %d bytes is too short", name, n)
 }
 
 // Protocol families as the kernel puts them in nfgenmsg.
