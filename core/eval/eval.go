@@ -46,6 +46,8 @@ type Ctx struct {
 	proto [5]*types.Proto
 	// Deps are dependency matches generated so far and not yet emitted.
 	Deps []*Match
+	// icmpType is the ICMP type the rule is known to match (th_dep).
+	icmpType uint8
 }
 
 // NewCtx returns a rule context for the table family.
@@ -73,6 +75,7 @@ func (c *Ctx) Reset() {
 		c.proto[types.BaseLL] = types.ProtoNetdev
 	}
 	c.Deps = nil
+	c.icmpType = 0
 }
 
 func (c *Ctx) hookBase() types.Base {

@@ -344,6 +344,16 @@ func (c *Ctx) Update(m *Match) {
 			lower = p
 		}
 	}
+	if (m.Left.Proto == types.ProtoICMP || m.Left.Proto == types.ProtoICMP6) && m.Left.Field == "type" {
+		t := uint8(v.Uint64())
+		switch {
+		case m.Left.Proto == types.ProtoICMP && t == 0:
+			t = 8
+		case m.Left.Proto == types.ProtoICMP6 && t == 129:
+			t = 128
+		}
+		c.icmpType = t
+	}
 	if lower == nil {
 		return
 	}
@@ -484,10 +494,11 @@ func isIfname(s string) bool {
 
 var _ = strings.TrimSpace
 
-// icmpTypeDeps are the ICMP types a header field is only valid for.
+// icmpTypeDeps are the ICMP types a header field is only valid for
+// (proto.c icmp_dep): echo fields accept echo request and reply.
 var icmpTypeDeps = map[*types.Proto]map[string][]uint64{
 	types.ProtoICMP:  {"id": {8, 0}, "sequence": {8, 0}, "gateway": {5}, "mtu": {3}},
-	types.ProtoICMP6: {"parameter-problem": {4}, "mtu": {2}, "id": {128, 129}, "sequence": {128, 129}, "max-delay": {130, 131, 132}},
+	types.ProtoICMP6: {"parameter-problem": {4}, "mtu": {2}, "id": {128, 129}, "sequence": {128, 129}, "max-delay": {130}},
 }
 
 func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
@@ -495,6 +506,14 @@ func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
 	if len(vals) == 0 {
 		return nil
 	}
+	want := uint8(vals[0])
+	if c.icmpType == want {
+		return nil
+	}
+	if c.icmpType != 0 {
+		return Errorf(n, "incompatible icmp match: rule has %d, need %d", c.icmpType, want)
+	}
+	c.icmpType = want
 	tf, _ := p.Field("type")
 	l := payloadLoad(n, p, tf)
 	mk := func(v uint64) *Value {
