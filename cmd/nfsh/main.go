@@ -17,12 +17,14 @@ import (
 	"os"
 )
 
-const usage = `usage: nfsh [--netns PATH|pid:N|new] VERB [ARGS]
+const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [ARGS] | -e CHUNK]
+  (no arguments: the Lua REPL on a terminal)
 verbs:
   list [ruleset | table FAMILY NAME]   print the ruleset, like nft list ruleset
   apply [--check] FILE                 commit an nft script atomically (- = stdin)
   fmt FILE                             parse and print canonical nft text (offline)
   bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
+  log --group N [--copy MODE] [--json] [--count K]   print NFLOG packet events
 `
 
 // exitError carries a process exit status for errors already reported.
@@ -58,12 +60,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "nfsh: error: %v\n", err)
 		return 1
 	}
-	if len(rest) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+	var err error
+	if len(rest) == 0 || !verbs[rest[0]] {
+		// Lua: the REPL, -e CHUNK, or a script.
+		var handled bool
+		if handled, err = luaDispatch(rest, stdin, stdout, stderr); !handled {
+			fmt.Fprintf(stderr, "nfsh: unknown verb or script %q\n%s", rest[0], usage)
+			return 2
+		}
+		return exitStatus(err, stderr)
 	}
 	verb, vargs := rest[0], rest[1:]
-	var err error
 	switch verb {
 	case "list":
 		err = cmdList(vargs, stdout)
@@ -73,19 +80,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdFmt(vargs, stdin, stdout)
 	case "bytecode":
 		err = cmdBytecode(vargs, stdin, stdout)
-	default:
-		fmt.Fprintf(stderr, "nfsh: unknown verb %q\n%s", verb, usage)
-		return 2
+	case "log":
+		err = cmdLog(vargs, stdout, stderr)
 	}
-	if err != nil {
-		var ee exitError
-		if errors.As(err, &ee) {
-			return ee.code
-		}
-		fmt.Fprintf(stderr, "%v\n", err)
-		return 1
+	return exitStatus(err, stderr)
+}
+
+// verbs are the one-shot verbs; any other first argument is Lua.
+var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true}
+
+// exitStatus reports err on stderr and returns the process exit status.
+func exitStatus(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
 	}
-	return 0
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "%v\n", err)
+	return 1
 }
 
 // readInput reads FILE, or standard input for "-".
