@@ -57,12 +57,16 @@ func toExpr(name string, v glua.LValue, pos diag.Pos, depth int) (ast.Expr, erro
 		return &ast.Symbol{Loc: loc, Text: s}, nil
 	case *glua.LTable:
 		n := x.Len()
-		keyed := false
+		keyed, count := false, 0
 		x.ForEach(func(k, _ glua.LValue) {
+			count++
 			if kn, ok := k.(glua.LNumber); !ok || float64(kn) < 1 || float64(kn) > float64(n) || float64(kn) != math.Trunc(float64(kn)) {
 				keyed = true
 			}
 		})
+		if count != n {
+			keyed = true
+		}
 		set := &ast.SetExpr{Loc: loc}
 		if !keyed {
 			if n == 0 {
@@ -86,7 +90,7 @@ func toExpr(name string, v glua.LValue, pos diag.Pos, depth int) (ast.Expr, erro
 			if err != nil {
 				return nil, err
 			}
-			ve, err := toExpr(name, x.RawGet(k), pos, depth+1)
+			ve, err := mapValue(name, x.RawGet(k), pos, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -151,4 +155,22 @@ func priorityExpr(v glua.LValue, pos diag.Pos) (ast.Expr, error) {
 		return &ast.Symbol{Loc: loc, Text: s}, nil
 	}
 	return nil, fmt.Errorf("priority must be a number or a name, got %s", v.Type().String())
+}
+
+// verdictRe matches a verdict written as a map value.
+var verdictRe = regexp.MustCompile(`^(accept|drop|continue|return|(jump|goto) ([A-Za-z_][A-Za-z0-9_.\-]*))$`)
+
+// mapValue converts the value of a map entry: a verdict string ("accept",
+// "jump CHAIN") becomes a verdict node, anything else as ValueToExpr.
+func mapValue(name string, v glua.LValue, pos diag.Pos, depth int) (ast.Expr, error) {
+	if s, ok := v.(glua.LString); ok {
+		if m := verdictRe.FindStringSubmatch(string(s)); m != nil {
+			loc := ast.At(pos)
+			if m[2] != "" {
+				return &ast.Verdict{Loc: loc, Kind: m[2], Chain: &ast.Symbol{Loc: loc, Text: m[3]}}, nil
+			}
+			return &ast.Verdict{Loc: loc, Kind: m[1]}, nil
+		}
+	}
+	return toExpr(name, v, pos, depth)
 }
