@@ -25,6 +25,10 @@ type Options struct {
 // the from value into the to value.
 type Patch struct {
 	Commands []*ruleset.Command
+
+	// from and to are the values the patch was computed between; the
+	// printer looks up tables (set types, chain definitions) in them.
+	from, to *ruleset.Ruleset
 }
 
 // Empty reports whether the patch changes nothing.
@@ -56,7 +60,7 @@ func Diff(from, to *ruleset.Ruleset, opts Options) *Patch {
 			}
 		}
 	}
-	return &Patch{Commands: ph.flatten()}
+	return &Patch{Commands: ph.flatten(), from: from, to: to}
 }
 
 // The phases of a patch, in the order they are sent.
@@ -145,6 +149,21 @@ func (p *phases) diffTable(ft, tt *ruleset.Table) {
 			Table: tt.Name, TableObj: tt, Pos: tt.Pos})
 	}
 
+	// Chains and objects that must be deleted and created again: rules
+	// and map elements that refer to them go with them, since the kernel
+	// refuses to delete what is still referenced.
+	var dep deps
+	for _, fc := range ft.Chains {
+		if tc := tt.Chain(fc.Name); tc != nil && !sameChainDef(fc, tc) {
+			dep.add(&dep.chains, fc.Name)
+		}
+	}
+	for _, fo := range ft.Objects {
+		if to := tt.Object(fo.Type, fo.Name); to != nil && !sameObject(fo, to) {
+			dep.add(&dep.objects, fo.Name)
+		}
+	}
+
 	// Objects, flowtables and sets first: a recreated set forces the rules
 	// that use it to be recreated too.
 	for _, fo := range ft.Objects {
@@ -171,19 +190,20 @@ func (p *phases) diffTable(ft, tt *ruleset.Table) {
 			p.addFlowtable(tt, tf)
 		}
 	}
-	recreated := map[string]bool{}
 	for _, fs := range ft.Sets {
 		ts := tt.Set(fs.Name)
 		if ts == nil || setKey(fs, false) != setKey(ts, false) {
 			p.add(phDelSet, &ruleset.Command{Op: ruleset.OpDelete, Kind: ruleset.KindSet, Family: ft.Family,
 				Table: ft.Name, Name: fs.Name, Handle: fs.Handle})
-			recreated[fs.Name] = true
+			if ts != nil {
+				dep.add(&dep.sets, fs.Name)
+			}
 			continue
 		}
-		p.diffElements(tt, fs, ts)
+		p.diffElements(tt, fs, ts, &dep)
 	}
 	for _, ts := range tt.Sets {
-		if ft.Set(ts.Name) == nil || recreated[ts.Name] {
+		if ft.Set(ts.Name) == nil || dep.sets[ts.Name] {
 			p.addSet(tt, ts)
 		}
 	}
@@ -205,9 +225,30 @@ func (p *phases) diffTable(ft, tt *ruleset.Table) {
 			if !samePolicy(fc, tc) {
 				p.createChain(tt, tc) // NEWCHAIN on an existing chain updates its policy
 			}
-			p.diffRules(tt, fc, tc, recreated)
+			p.diffRules(tt, fc, tc, &dep)
 		}
 	}
+}
+
+// deps names the objects of a table that are deleted and created again in
+// one patch; whatever refers to them must be recreated as well.
+type deps struct {
+	sets, chains, objects map[string]bool
+}
+
+func (d *deps) add(m *map[string]bool, name string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	(*m)[name] = true
+}
+
+// empty reports whether nothing is recreated.
+func (d *deps) empty() bool { return len(d.sets)+len(d.chains)+len(d.objects) == 0 }
+
+// elem reports whether a map element refers to a recreated chain or object.
+func (d *deps) elem(e *ruleset.Element) bool {
+	return (e.Verdict != nil && d.chains[e.Verdict.Chain]) || (e.ObjRef != "" && d.objects[e.ObjRef])
 }
 
 // tableStateFlags are table flags that describe the kernel's state rather
@@ -260,7 +301,7 @@ func sameFlowtable(a, b *ruleset.Flowtable) bool {
 }
 
 // diffElements adds and removes elements of a set kept in place.
-func (p *phases) diffElements(t *ruleset.Table, fs, ts *ruleset.Set) {
+func (p *phases) diffElements(t *ruleset.Table, fs, ts *ruleset.Set, dep *deps) {
 	have := make(map[string]*ruleset.Element, len(fs.Elements))
 	for _, e := range fs.Elements {
 		have[elemKey(e)] = e
@@ -270,7 +311,7 @@ func (p *phases) diffElements(t *ruleset.Table, fs, ts *ruleset.Set) {
 	for _, e := range ts.Elements {
 		k := elemKey(e)
 		want[k] = true
-		if old, ok := have[k]; !ok || elemValue(old) != elemValue(e) {
+		if old, ok := have[k]; !ok || elemValue(old) != elemValue(e) || dep.elem(old) {
 			add = append(add, e)
 			if ok {
 				want[k] = false // changed: delete the old one first

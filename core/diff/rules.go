@@ -12,12 +12,12 @@ const maxLCSCells = 16 << 20
 // diffRules turns the rules of fc into those of tc with deletes, in-place
 // replaces (changed tagged rules) and positioned adds. Rules that use a
 // recreated set are recreated too.
-func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, recreated map[string]bool) {
+func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 	from, to := fc.Rules, tc.Rules
 	fid := make([]string, len(from))
 	for i, r := range from {
 		fid[i] = ruleID(r)
-		if usesSet(r, recreated) {
+		if dep.rule(r) {
 			fid[i] = "\x00recreate" // matches nothing
 		}
 	}
@@ -77,23 +77,35 @@ func ruleID(r *ruleset.Rule) string {
 	return "key:" + ruleKey(r)
 }
 
-// usesSet reports whether r refers to one of the named sets.
-func usesSet(r *ruleset.Rule, names map[string]bool) bool {
-	if len(names) == 0 {
+// rule reports whether r refers to a recreated set, chain or object,
+// directly or through the elements of its anonymous sets.
+func (d *deps) rule(r *ruleset.Rule) bool {
+	if d.empty() {
 		return false
 	}
 	for _, e := range r.Exprs {
 		switch x := e.(type) {
 		case *expr.Lookup:
-			if names[x.SetName] {
+			if d.sets[x.SetName] {
 				return true
 			}
 		case *expr.Dynset:
-			if names[x.SetName] {
+			if d.sets[x.SetName] {
 				return true
 			}
 		case *expr.Objref:
-			if names[x.SetName] {
+			if d.sets[x.SetName] || d.objects[x.ImmName] {
+				return true
+			}
+		case *expr.Immediate:
+			if x.Verdict != nil && d.chains[x.Verdict.Chain] {
+				return true
+			}
+		}
+	}
+	for _, s := range r.Sets {
+		for _, e := range s.Elements {
+			if d.elem(e) {
 				return true
 			}
 		}
