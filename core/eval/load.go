@@ -315,10 +315,23 @@ func metaLoad(n ast.Node, mk types.Key) *Load {
 // Update records what an equality match tells about the packet's
 // protocols (`meta l4proto tcp`, `ip protocol tcp`, `ether type ip6`).
 func (c *Ctx) Update(m *Match) {
-	if m.Op != "==" && m.Op != "implicit" || m.Right.Kind != VConst || m.Left.Concat != nil {
+	if m.Op != "==" && m.Op != "implicit" || m.Left.Concat != nil {
 		return
 	}
-	v := m.Right.C.V
+	switch m.Right.Kind {
+	case VConst:
+		c.update(m.Left, m.Right.C.V)
+	case VSet:
+		for _, e := range m.Right.Elems {
+			if e.Key != nil && e.Key.Kind == VConst {
+				c.update(m.Left, e.Key.C.V)
+			}
+		}
+	}
+}
+
+func (c *Ctx) update(left *Load, v *big.Int) {
+	m := &Match{Left: left}
 	if !v.IsUint64() {
 		return
 	}
