@@ -1,12 +1,12 @@
 package compile
 
 import (
-	"encoding/binary"
 	"strconv"
 
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/linearize"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/core/types"
@@ -363,11 +363,34 @@ func setInfoOf(s *ruleset.Set) *eval.SetInfo {
 
 func (c *Compiler) keyLoad(ts *ast.TypeSpec, ec *eval.Ctx) (*eval.Load, error) {
 	if ts.Typeof != nil {
-		ec.Reset()
-		l, err := ec.Expr(ts.Typeof)
-		if err != nil {
-			return nil, err
+		// Each part is evaluated alone: a typeof key has no protocol
+		// context, so parts of different layers never conflict.
+		cat, ok := ts.Typeof.(*ast.Concat)
+		if !ok {
+			ec.Reset()
+			return ec.Expr(ts.Typeof)
 		}
+		l := &eval.Load{Node: cat}
+		for _, e := range cat.Exprs {
+			ec.Reset()
+			sub, err := ec.Expr(e)
+			if err != nil {
+				// A link layer field (vlan id in an inet table) has no
+				// dependency to satisfy in a declaration; nft accepts it.
+				if sub = typeofPayload(e); sub == nil {
+					return nil, err
+				}
+			}
+			if sub.Concat != nil {
+				l.Concat = append(l.Concat, sub.Concat...)
+			} else {
+				l.Concat = append(l.Concat, sub)
+			}
+		}
+		for _, s := range l.Concat {
+			l.RegBits += ((s.RegBits + 31) / 32) * 32
+		}
+		l.Bits = l.RegBits
 		return l, nil
 	}
 	var parts []*eval.Load
@@ -404,6 +427,7 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	set := &ruleset.Set{Name: base.Name, Pos: s.Pos()}
 	set.KeyType, set.KeyLen = linearize.KeyType(key)
 	var data *eval.Load
+	dataInterval := false
 	if s.IsMap && s.Data != nil {
 		if len(s.Data.Names) == 1 && s.Data.Names[0].Name == "verdict" {
 			data = eval.VerdictLoad
@@ -414,6 +438,10 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 				return err
 			}
 			set.DataType, set.DataLen = linearize.KeyType(data)
+			if s.Data.Interval {
+				dataInterval = true
+				set.DataLen *= 2
+			}
 		}
 		set.Flags |= ruleset.SetMap
 	}
@@ -431,13 +459,11 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 			return errAt(f, "unknown set flag %s", f.Name)
 		}
 	}
-	if key.Concat != nil {
+	if key.Concat != nil && set.Flags&ruleset.SetInterval != 0 {
 		for _, p := range key.Concat {
 			set.Concat = append(set.Concat, uint32(p.Bytes()))
 		}
-		if set.Flags&ruleset.SetInterval != 0 {
-			set.Flags |= ruleset.SetConcat
-		}
+		set.Flags |= ruleset.SetConcat
 	}
 	if s.Timeout != nil {
 		ms, err := ec.Duration(s.Timeout)
@@ -466,27 +492,20 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 		}
 		set.Policy = &p
 	}
-	// userdata: key byte order, data byte order, merge, comment
-	var ud []byte
-	put32 := func(t uint8, v uint32) {
-		b := make([]byte, 4)
-		binary.NativeEndian.PutUint32(b, v)
-		ud = append(ud, t, 4)
-		ud = append(ud, b...)
+	if len(s.Stmts) > 0 {
+		// per-element stateful templates (counter, quota, limit, ...)
+		lc, err := linearize.Rule(eval.NewCtx(base.Family), &ast.Rule{Loc: s.Loc, Stmts: s.Stmts})
+		if err != nil {
+			return err
+		}
+		set.Exprs = lc.Exprs
 	}
-	put32(ruleset.UdataSetKeyByteorder, uint32(keyOrder(key)))
-	if data != nil && data != eval.VerdictLoad {
-		put32(ruleset.UdataSetDataByteorder, uint32(keyOrder(data)))
-	}
-	if s.AutoMerge {
-		put32(ruleset.UdataSetMergeElements, 1)
-	}
+	var comment *string
 	if s.Comment != nil {
-		ud = append(ud, ruleset.UdataSetComment, byte(len(s.Comment.Text)+1))
-		ud = append(ud, s.Comment.Text...)
-		ud = append(ud, 0)
+		comment = &s.Comment.Text
 	}
-	set.Userdata = ud
+	isMap := set.Flags&ruleset.SetMap != 0
+	set.Userdata = setUdata(key, data, s.Key.Typeof == nil, s.Data == nil || s.Data.Typeof == nil, isMap, dataInterval, s.AutoMerge, comment)
 	si := setInfoOf(set)
 	si.KeyBits = nil
 	ts.sets[set.Name] = si
@@ -544,4 +563,24 @@ func (c *Compiler) elements(fam ruleset.Family, si *eval.SetInfo, x *ast.SetExpr
 		return nil, err
 	}
 	return s.Elements, nil
+}
+
+// typeofPayload is the key of a header field named in a typeof
+// declaration, without protocol dependencies, or nil.
+func typeofPayload(e ast.Expr) *eval.Load {
+	x, ok := e.(*ast.Payload)
+	if !ok {
+		return nil
+	}
+	p := types.ProtoByName(x.Proto)
+	if p == nil {
+		return nil
+	}
+	fld, ok := p.Field(x.Field)
+	if !ok {
+		return nil
+	}
+	nbytes := (fld.Offset%8 + fld.Len + 7) / 8
+	pl := &expr.Payload{Base: uint32(p.Base - 1), Offset: uint32(fld.Offset / 8), Len: uint32(nbytes)}
+	return &eval.Load{Node: x, Tmpl: pl, Payload: pl, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, Proto: p, Field: fld.Name}
 }

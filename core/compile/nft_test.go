@@ -1,0 +1,482 @@
+package compile
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/nfsh/nfsh/core/bytecode"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/wire"
+	"github.com/nfsh/nfsh/tests/go/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// runNft runs `nft --debug=DEBUG -f FILE` for src in a throwaway network
+// namespace and returns its stdout, stderr and whether it succeeded.
+func runNft(t *testing.T, debug, src string) (stdout, stderr string, ok bool) {
+	t.Helper()
+	nstest.Require(t)
+	f := filepath.Join(t.TempDir(), "x.nft")
+	if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var o, e bytes.Buffer
+	cmd := exec.Command("unshare", "-n", "nft", "--debug="+debug, "-f", f)
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	if err != nil {
+		if _, isExit := err.(*exec.ExitError); !isExit {
+			t.Fatalf("running nft: %v", err)
+		}
+	}
+	return o.String(), e.String(), err == nil
+}
+
+// nftCase is a script whose commands nfsh must compile to exactly what nft
+// sends. kernelFails marks scripts the kernel here refuses (flowtables):
+// nft still prints what it sent.
+type nftCase struct {
+	name        string
+	src         string
+	kernelFails bool
+}
+
+var nftCases = []nftCase{
+	{name: "table-block", src: `table inet filter {
+	comment "hello"
+	set blk {
+		type ipv4_addr
+		flags interval
+		elements = { 10.0.0.0/8, 192.168.1.1, 172.16.0.1-172.16.0.9 }
+	}
+	map m {
+		type inet_service : verdict
+		elements = { 22 : accept, 80 : drop }
+	}
+	chain input {
+		type filter hook input priority filter + 10; policy drop;
+		comment "in"
+		ip saddr @blk drop
+		tcp dport vmap @m
+		jump other
+	}
+	chain other {
+		counter
+	}
+}
+`},
+	{name: "commands", src: `add table ip t { flags dormant; }
+add chain ip t c { type filter hook input priority 0; }
+add chain ip t c2
+add rule ip t c2 counter
+add set ip t s { type ipv4_addr . inet_service; flags interval; }
+add element ip t s { 10.0.0.1 . 22, 10.0.0.0/24 . 80-90 }
+add map ip t m { type ipv4_addr : mark; flags timeout; timeout 1h; size 100; }
+add element ip t m { 1.2.3.4 timeout 10s comment "x" : 5 }
+add set ip t s3 { type ether_addr; policy memory; counter; }
+add set ip t s4 { type ipv4_addr; gc-interval 10s; timeout 5m; auto-merge; flags interval; comment "c4"; }
+`},
+	{name: "hooks", src: `table netdev n {
+	chain in { type filter hook ingress device lo priority -500; }
+	chain eg { type filter hook egress devices = { lo } priority 0; }
+}
+table bridge b {
+	chain f { type filter hook forward priority filter; }
+	chain o { type filter hook output priority out; }
+}
+table arp a {
+	chain i { type filter hook input priority 0; policy accept; }
+}
+table ip nat {
+	chain pre { type nat hook prerouting priority dstnat; }
+	chain post { type nat hook postrouting priority srcnat - 5; }
+}
+`},
+	{name: "typeof", src: `table inet t {
+	set a { typeof ip saddr; }
+	set b { typeof ip saddr . tcp dport; flags interval; }
+	set c { typeof meta mark; }
+	set d { typeof ct mark; }
+	set e { typeof ct original ip saddr; }
+	map f { typeof ip saddr : meta mark; }
+	set h { typeof ip ttl; }
+	set i { typeof th dport; }
+	map k { type ipv4_addr : interval ipv4_addr; flags interval; }
+	set m { typeof meta iifname . ip6 daddr; }
+	set n { typeof ip6 nexthdr . vlan id . ether saddr . arp operation; }
+	set o { typeof rt classid . socket transparent . fib daddr oif; }
+	set p { typeof numgen inc mod 10 . jhash ip saddr mod 4 seed 0x5 . symhash mod 3; }
+}
+`},
+}
+
+// TestNftNetlink compares the `nft --debug=netlink` text of every case
+// with core/bytecode.Print of the compiled commands.
+func TestNftNetlink(t *testing.T) {
+	for _, tc := range nftCases {
+		t.Run(tc.name, func(t *testing.T) { checkNetlink(t, tc) })
+	}
+}
+
+func checkNetlink(t *testing.T, tc nftCase) {
+	want, stderr, ok := runNft(t, "netlink", tc.src)
+	if !ok && !tc.kernelFails {
+		t.Fatalf("nft rejects the script: %s", stderr)
+	}
+	cmds, err := Source(tc.name+".nft", []byte(tc.src), nil)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	var got bytes.Buffer
+	if err := bytecode.Print(&got, cmds); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.String()); diff != "" {
+		t.Errorf("bytecode differs from nft (-nft +nfsh):\n%s", diff)
+	}
+}
+
+// TestNftWire compares the batch messages nft sends (`nft --debug=mnl`)
+// with the core/wire encoding of the compiled commands: message type,
+// nfgenmsg and every attribute byte.
+func TestNftWire(t *testing.T) {
+	for _, tc := range nftCases {
+		t.Run(tc.name, func(t *testing.T) { checkWire(t, tc) })
+	}
+}
+
+func checkWire(t *testing.T, tc nftCase) {
+	stdout, stderr, ok := runNft(t, "mnl", tc.src)
+	if !ok && !tc.kernelFails {
+		t.Fatalf("nft rejects the script: %s", stderr)
+	}
+	want := parseMnl(stdout)
+	cmds, err := Source(tc.name+".nft", []byte(tc.src), nil)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	got, err := encodeCmds(cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("messages differ from nft (-nft +nfsh):\n%s", diff)
+	}
+}
+
+var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+
+// parseMnl extracts the messages of the batch nft sent from its
+// --debug=mnl dump, one line per message: type name, family, attributes in hex.
+func parseMnl(dump string) []string {
+	var msgs []string
+	var cur []byte
+	typ, fam := -1, 0
+	flush := func() {
+		if typ >= 0 {
+			msgs = append(msgs, msgLine(uint16(typ), uint8(fam), cur))
+		}
+		typ, cur = -1, nil
+	}
+	inBatch := false
+	state := 0 // lines since "message length"
+	for _, l := range strings.Split(ansi.ReplaceAllString(dump, ""), "\n") {
+		switch {
+		case strings.Contains(l, "| message length |"):
+			flush()
+			state = 1
+			continue
+		case strings.Contains(l, "|  type | flags  |"):
+			f := strings.Fields(strings.Trim(strings.SplitN(l, "\t", 2)[0], "|"))
+			n, _ := strconv.Atoi(f[0])
+			switch {
+			case n == unix.NFNL_MSG_BATCH_BEGIN:
+				inBatch = true
+			case n == unix.NFNL_MSG_BATCH_END:
+				inBatch = false
+			case inBatch:
+				typ = n & 0xff
+			}
+			continue
+		case strings.Contains(l, "|  extra header  |"):
+			if typ >= 0 {
+				b := hexBytes(l)
+				fam = int(b[0])
+			}
+			continue
+		case strings.Contains(l, "|len |flags| type|"):
+			if typ < 0 {
+				continue
+			}
+			f := strings.Split(strings.SplitN(l, "\t", 2)[0], "|")
+			ln, _ := strconv.Atoi(f[1])
+			at, _ := strconv.Atoi(f[3])
+			if strings.Contains(f[2], "N") {
+				at |= unix.NLA_F_NESTED
+			}
+			if strings.Contains(f[2], "B") {
+				at |= unix.NLA_F_NET_BYTEORDER
+			}
+			cur = binary.LittleEndian.AppendUint16(cur, uint16(ln))
+			cur = binary.LittleEndian.AppendUint16(cur, uint16(at))
+			continue
+		case strings.Contains(l, "|      data      |"):
+			if typ >= 0 {
+				cur = append(cur, hexBytes(l)...)
+			}
+			continue
+		}
+		_ = state
+	}
+	flush()
+	return msgs
+}
+
+func hexBytes(l string) []byte {
+	s := strings.Trim(strings.SplitN(l, "\t", 2)[0], "| ")
+	b, _ := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	return b
+}
+
+var msgNames = map[uint16]string{
+	unix.NFT_MSG_NEWTABLE: "NEWTABLE", unix.NFT_MSG_DELTABLE: "DELTABLE", unix.NFT_MSG_NEWCHAIN: "NEWCHAIN",
+	unix.NFT_MSG_DELCHAIN: "DELCHAIN", unix.NFT_MSG_NEWRULE: "NEWRULE", unix.NFT_MSG_DELRULE: "DELRULE",
+	unix.NFT_MSG_NEWSET: "NEWSET", unix.NFT_MSG_DELSET: "DELSET", unix.NFT_MSG_NEWSETELEM: "NEWSETELEM",
+	unix.NFT_MSG_DELSETELEM: "DELSETELEM", unix.NFT_MSG_NEWOBJ: "NEWOBJ", unix.NFT_MSG_DELOBJ: "DELOBJ",
+	unix.NFT_MSG_NEWFLOWTABLE: "NEWFLOWTABLE", unix.NFT_MSG_DELFLOWTABLE: "DELFLOWTABLE",
+	wire.MsgDestroyTable: "DESTROYTABLE", wire.MsgDestroyChain: "DESTROYCHAIN", wire.MsgDestroyRule: "DESTROYRULE",
+	wire.MsgDestroySet: "DESTROYSET", wire.MsgDestroySetElem: "DESTROYSETELEM", wire.MsgDestroyObj: "DESTROYOBJ",
+	wire.MsgDestroyFlowtable: "DESTROYFLOWTABLE", 0x0f: "GETOBJ_RESET", 0x0a: "NEWGEN?",
+}
+
+func msgLine(typ uint16, fam uint8, attrs []byte) string {
+	n := msgNames[typ]
+	if n == "" {
+		n = fmt.Sprintf("msg%d", typ)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s fam=%d", n, fam)
+	for len(attrs) >= 4 {
+		l := int(binary.LittleEndian.Uint16(attrs))
+		t := binary.LittleEndian.Uint16(attrs[2:]) &^ (unix.NLA_F_NESTED | unix.NLA_F_NET_BYTEORDER)
+		if l < 4 || l > len(attrs) {
+			break
+		}
+		fmt.Fprintf(&sb, " %d:%s", t, hex.EncodeToString(attrs[4:l]))
+		l = (l + 3) &^ 3
+		if l > len(attrs) {
+			l = len(attrs)
+		}
+		attrs = attrs[l:]
+	}
+	if len(attrs) > 0 {
+		fmt.Fprintf(&sb, " rest:%s", hex.EncodeToString(attrs))
+	}
+	return sb.String()
+}
+
+// msgSink records encoded messages for comparison.
+type msgSink struct {
+	typs []uint16
+	fams []uint8
+	msgs [][]byte
+}
+
+func (s *msgSink) Begin(typ uint16, family uint8, flags uint16) []byte {
+	s.typs = append(s.typs, typ)
+	s.fams = append(s.fams, family)
+	return make([]byte, 0, 256)
+}
+
+func (s *msgSink) End(buf []byte) int {
+	s.msgs = append(s.msgs, buf)
+	return len(s.msgs) - 1
+}
+
+// bindSetID returns x with the NFTA_*_SET_ID of a set created in the
+// same batch filled in, as nft sends it (core/kernel binds anonymous sets).
+func bindSetID(x expr.Expr, id func(string) uint32) expr.Expr {
+	switch e := x.(type) {
+	case *expr.Lookup:
+		c := *e
+		c.SetID = id(e.SetName)
+		return &c
+	case *expr.Dynset:
+		c := *e
+		c.SetID = id(e.SetName)
+		return &c
+	case *expr.Objref:
+		if e.SetName != "" {
+			c := *e
+			c.SetID = id(e.SetName)
+			return &c
+		}
+	}
+	return x
+}
+
+// encodeCmds encodes cmds the way core/kernel does, without the owner
+// flag nfsh adds to tables (nft does not set it).
+func encodeCmds(cmds []ruleset.Command) ([]string, error) {
+	s := &msgSink{}
+	setIDs := map[string]uint32{}
+	nextID := uint32(0)
+	addSet := func(c *ruleset.Command, set *ruleset.Set) error {
+		nextID++
+		setIDs[c.Table+"\x00"+set.Name] = nextID
+		if _, err := wire.AddSet(s, c.Family, c.Table, set, nextID, 0); err != nil {
+			return err
+		}
+		if len(set.Elements) > 0 {
+			_, _, err := wire.SetElems(s, unix.NFT_MSG_NEWSETELEM, c.Family, wire.ElemsRef{Table: c.Table, Set: set.Name, SetID: nextID}, set.Elements, 0)
+			return err
+		}
+		return nil
+	}
+	for i := range cmds {
+		c := &cmds[i]
+		isAdd := c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate
+		isDel := c.Op == ruleset.OpDelete || c.Op == ruleset.OpDestroy
+		pick := func(del, destroy uint16) uint16 {
+			if c.Op == ruleset.OpDestroy {
+				return destroy
+			}
+			return del
+		}
+		switch c.Kind {
+		case ruleset.KindRuleset:
+			wire.DelTable(s, unix.NFT_MSG_DELTABLE, c.Family, "", 0)
+		case ruleset.KindTable:
+			switch {
+			case isAdd:
+				t := ruleset.Table{}
+				if c.TableObj != nil {
+					t = *c.TableObj
+				}
+				t.Family, t.Name = c.Family, c.Table
+				wire.AddTable(s, &t, t.Flags, 0)
+			case isDel:
+				wire.DelTable(s, pick(unix.NFT_MSG_DELTABLE, wire.MsgDestroyTable), c.Family, c.Table, c.Handle)
+			case c.Op == ruleset.OpFlush:
+				wire.DelRule(s, unix.NFT_MSG_DELRULE, c.Family, c.Table, "", 0)
+			}
+		case ruleset.KindChain:
+			switch {
+			case isAdd:
+				ch := *c.ChainObj
+				if c.Chain != "" {
+					ch.Name = c.Chain
+				}
+				wire.AddChain(s, c.Family, c.Table, &ch, 0)
+			case isDel:
+				wire.DelChain(s, pick(unix.NFT_MSG_DELCHAIN, wire.MsgDestroyChain), c.Family, c.Table, c.Chain, c.Handle)
+			case c.Op == ruleset.OpFlush:
+				wire.DelRule(s, unix.NFT_MSG_DELRULE, c.Family, c.Table, c.Chain, 0)
+			}
+		case ruleset.KindRule:
+			switch c.Op {
+			case ruleset.OpAdd, ruleset.OpCreate, ruleset.OpInsert, ruleset.OpReplace:
+				anon := []uint32{}
+				for _, set := range c.Rule.Sets {
+					if err := addSet(c, set); err != nil {
+						return nil, err
+					}
+					anon = append(anon, nextID)
+				}
+				ref := wire.RuleRef{Position: c.Position}
+				if c.Op == ruleset.OpReplace {
+					ref.Handle, ref.Position = c.Handle, 0
+				}
+				r := *c.Rule
+				r.Exprs = make([]expr.Expr, len(c.Rule.Exprs))
+				for i, x := range c.Rule.Exprs {
+					r.Exprs[i] = bindSetID(x, func(name string) uint32 {
+						if strings.Contains(name, "%d") && len(anon) > 0 {
+							id := anon[0]
+							anon = anon[1:]
+							return id
+						}
+						return setIDs[c.Table+"\x00"+name]
+					})
+				}
+				if _, err := wire.AddRule(s, c.Family, c.Table, c.Chain, &r, ref, 0); err != nil {
+					return nil, err
+				}
+			case ruleset.OpDelete, ruleset.OpDestroy:
+				wire.DelRule(s, pick(unix.NFT_MSG_DELRULE, wire.MsgDestroyRule), c.Family, c.Table, c.Chain, c.Handle)
+			}
+		case ruleset.KindSet:
+			switch {
+			case isAdd:
+				if err := addSet(c, c.Set); err != nil {
+					return nil, err
+				}
+			case isDel:
+				wire.DelSet(s, pick(unix.NFT_MSG_DELSET, wire.MsgDestroySet), c.Family, c.Table, c.Name, c.Handle)
+			case c.Op == ruleset.OpFlush:
+				if _, _, err := wire.SetElems(s, unix.NFT_MSG_DELSETELEM, c.Family, wire.ElemsRef{Table: c.Table, Set: c.Name}, nil, 0); err != nil {
+					return nil, err
+				}
+			}
+		case ruleset.KindElements:
+			typ := uint16(unix.NFT_MSG_NEWSETELEM)
+			if isDel {
+				typ = pick(unix.NFT_MSG_DELSETELEM, wire.MsgDestroySetElem)
+			}
+			ref := wire.ElemsRef{Table: c.Table, Set: c.Name, SetID: setIDs[c.Table+"\x00"+c.Name]}
+			if _, _, err := wire.SetElems(s, typ, c.Family, ref, c.Elements, 0); err != nil {
+				return nil, err
+			}
+		case ruleset.KindObject:
+			switch {
+			case isAdd:
+				wire.AddObj(s, c.Family, c.Table, c.Object, 0)
+			case isDel:
+				ot, name := c.ObjType, c.Name
+				if c.Object != nil {
+					ot = c.Object.Type
+				}
+				wire.DelObj(s, pick(unix.NFT_MSG_DELOBJ, wire.MsgDestroyObj), c.Family, c.Table, ot, name, c.Handle)
+			}
+		case ruleset.KindFlowtable:
+			switch {
+			case isAdd:
+				wire.AddFlowtable(s, c.Family, c.Table, c.Flowtable, 0)
+			case isDel:
+				wire.DelFlowtable(s, pick(unix.NFT_MSG_DELFLOWTABLE, wire.MsgDestroyFlowtable), c.Family, c.Table, c.Name, c.Handle)
+			}
+		}
+	}
+	out := make([]string, len(s.msgs))
+	for i, m := range s.msgs {
+		out[i] = msgLine(s.typs[i], s.fams[i], m)
+	}
+	return out, nil
+}
+
+// TestNftAdhoc compares the script named by $NFT_ADHOC (netlink text and
+// wire bytes); it is a tool for investigating one script.
+func TestNftAdhoc(t *testing.T) {
+	f := os.Getenv("NFT_ADHOC")
+	if f == "" {
+		t.Skip("NFT_ADHOC not set")
+	}
+	src, err := os.ReadFile(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := nftCase{name: "adhoc", src: string(src), kernelFails: os.Getenv("NFT_ADHOC_KFAIL") != ""}
+	checkNetlink(t, tc)
+	checkWire(t, tc)
+}
