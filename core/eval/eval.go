@@ -215,3 +215,6 @@ type Match struct {
 	// Mask is the mask of `tcp flags syn / syn,ack`.
 	Mask *Const
 }
+
+// Proto returns the protocol the rule is known to match at base b, or nil.
+func (c *Ctx) Proto(b types.Base) *types.Proto { return c.proto[b] }

@@ -49,6 +49,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 	s := &ruleset.Set{Name: name, Flags: ruleset.SetAnonymous | ruleset.SetConstant}
 	s.KeyType, s.KeyLen = KeyType(key)
 	interval := isInterval(v)
+	dataInterval := data != nil && isDataInterval(v)
 	if interval {
 		s.Flags |= ruleset.SetInterval
 		if key.Concat != nil {
@@ -66,6 +67,9 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			s.DataType = types.VerdictDataType
 		} else {
 			s.DataType, s.DataLen = KeyType(data)
+			if dataInterval {
+				s.DataLen *= 2
+			}
 		}
 	}
 	for _, e := range v.Elems {
@@ -88,7 +92,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			} else {
 				el.Key = constBytes(e.Key.C, key, false)
 			}
-			if err := setData(el, e, data); err != nil {
+			if err := setData(el, e, data, dataInterval); err != nil {
 				return nil, err
 			}
 			el.Timeout = e.Timeout
@@ -164,7 +168,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 	}
 	for i, x := range ivs {
 		el := &ruleset.Element{Key: enc(x.lo)}
-		if err := setData(el, x.e, data); err != nil {
+		if err := setData(el, x.e, data, dataInterval); err != nil {
 			return nil, err
 		}
 		el.Timeout = x.e.Timeout
@@ -196,7 +200,7 @@ func NeedsHtonKey(l *eval.Load) bool {
 	return NeedsHton(l)
 }
 
-func setData(el *ruleset.Element, e *eval.Elem, data *eval.Load) error {
+func setData(el *ruleset.Element, e *eval.Elem, data *eval.Load, dataInterval bool) error {
 	if data == nil || e.Data == nil {
 		return nil
 	}
@@ -207,12 +211,49 @@ func setData(el *ruleset.Element, e *eval.Elem, data *eval.Load) error {
 	switch e.Data.Kind {
 	case eval.VConst, eval.VMask:
 		el.Data = constBytes(e.Data.C, data, false)
+		if dataInterval {
+			el.Data = append(pad4(el.Data), pad4(el.Data)...)
+		}
 	case eval.VConcat:
 		el.Data = concatBytes(e.Data, data, false)
+		if dataInterval {
+			el.Data = append(el.Data, concatEndBytes(e.Data, data, false)...)
+		}
 	case eval.VRange, eval.VPrefix:
 		el.Data = constBytes(e.Data.Lo, data, false)
+		if dataInterval {
+			el.Data = append(pad4(el.Data), pad4(constBytes(e.Data.Hi, data, false))...)
+		}
 	}
 	return nil
+}
+
+func pad4(b []byte) []byte {
+	n := (len(b) + 3) / 4 * 4
+	out := make([]byte, n)
+	copy(out, b)
+	return out
+}
+
+// isDataInterval reports whether map data holds ranges or prefixes (the
+// data is then stored as low and high values, EXPR_F_INTERVAL).
+func isDataInterval(v *eval.Value) bool {
+	for _, e := range v.Elems {
+		if e.Data == nil {
+			continue
+		}
+		switch e.Data.Kind {
+		case eval.VRange, eval.VPrefix:
+			return true
+		case eval.VConcat:
+			for _, p := range e.Data.Parts {
+				if p.Kind == eval.VRange || p.Kind == eval.VPrefix {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (c *Ctx) lookup(m *eval.Match) error {

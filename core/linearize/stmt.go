@@ -174,8 +174,14 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 	}
 	concat := l.Concat != nil
 	var unit uint32
-	if dunit != 0 && !concat {
+	if dunit != 0 {
+		// the key is loaded into the destination register (netlink_gen_map)
 		unit = dunit
+		if concat {
+			space := uint32((l.RegBits + 31) / 32)
+			c.low += space
+			defer func() { c.low -= space }()
+		}
 	} else {
 		unit = c.Alloc(l.RegBits, concat)
 		defer c.Release(l.RegBits, concat)
