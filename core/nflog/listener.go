@@ -14,6 +14,10 @@
 //		}
 //	}
 //
+// A listener runs two goroutines: a reader that drains the socket into a
+// small bounded queue of datagrams, and a decoder that turns them into
+// events, so that decoding never holds up the socket.
+//
 // Nothing in the package queues without bound: the kernel drops when the
 // socket receive buffer is full (counted from ENOBUFS and the socket's drop
 // counter), and the listener drops when the event channel is full (counted
