@@ -14,9 +14,16 @@ import (
 func Rule(ec *eval.Ctx, r *ast.Rule) (*Ctx, error) {
 	ec.Reset()
 	c := New()
+	var term ast.Stmt
 	for _, s := range r.Stmts {
+		if term != nil {
+			return nil, eval.Errorf(s, "Statement after terminal statement has no effect")
+		}
 		if err := c.stmt(ec, s); err != nil {
 			return nil, err
+		}
+		if isTerminal(s) {
+			term = s
 		}
 		if _, ok := s.(*ast.Match); ok {
 			c.closeRec(recExpr)
@@ -419,4 +426,17 @@ func (c *Ctx) reject(ec *eval.Ctx, x *ast.Reject) error {
 	}
 	c.Add(e)
 	return nil
+}
+
+// isTerminal reports whether s ends rule evaluation (STMT_F_TERMINAL).
+func isTerminal(s ast.Stmt) bool {
+	switch x := s.(type) {
+	case *ast.VerdictStmt:
+		return x.Verdict.Kind != "continue"
+	case *ast.Nat, *ast.Reject, *ast.Queue:
+		return true
+	case *ast.Fwd:
+		return true
+	}
+	return false
 }
