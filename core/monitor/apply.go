@@ -56,7 +56,19 @@ type applier struct {
 	// gone holds the anonymous sets of rules deleted in this commit: the
 	// kernel announces their deletion with a plain DELSET.
 	gone map[tableKey]map[string]bool
-	err  error
+	// replaced maps a rule deleted in this commit to the handle of the
+	// rule before it (0: it was first). `replace rule` keeps the handle:
+	// the kernel announces it as a delete and a new rule, and leaves out
+	// NFTA_RULE_POSITION when the rule is first or last, with
+	// NLM_F_APPEND either way, so the old place is the only clue.
+	replaced map[ruleKey]uint64
+	err      error
+}
+
+// ruleKey names a rule by chain and handle.
+type ruleKey struct {
+	ch     *ruleset.Chain
+	handle uint64
 }
 
 func (ap *applier) fail(msg string) {
@@ -102,7 +114,7 @@ func (ap *applier) tableEvent(e *Event) {
 			ap.fail("delete of missing table " + e.Family.String() + " " + e.Table)
 			return
 		}
-		rs.Tables = slices.Delete(rs.Tables, i, i+1)
+		rs.Tables = remove(rs.Tables, i)
 		return
 	}
 	n := e.TableObj
@@ -127,7 +139,7 @@ func (ap *applier) chainEvent(e *Event) {
 			ap.fail("delete of missing chain " + e.Chain)
 			return
 		}
-		t.Chains = slices.Delete(t.Chains, i, i+1)
+		t.Chains = remove(t.Chains, i)
 		return
 	}
 	n := e.ChainObj
@@ -168,11 +180,23 @@ func (ap *applier) ruleEvent(e *Event) {
 			}
 			ap.gone[k][s.Name] = true
 		}
-		ch.Rules = slices.Delete(ch.Rules, i, i+1)
+		if ap.replaced == nil {
+			ap.replaced = map[ruleKey]uint64{}
+		}
+		prev := uint64(0)
+		if i > 0 {
+			prev = ch.Rules[i-1].Handle
+		}
+		ap.replaced[ruleKey{ch, h}] = prev
+		ch.Rules = remove(ch.Rules, i)
 		return
 	}
 	r := e.Rule
+	prev, isReplace := ap.replaced[ruleKey{ch, h}]
 	switch {
+	case e.Position == 0 && isReplace && prev == 0:
+		ch.Rules = slices.Insert(ch.Rules, 0, r)
+	case e.Position == 0 && isReplace && ap.insertAfter(ch, r, prev):
 	case e.Position != 0:
 		if !ap.insertAfter(ch, r, e.Position) {
 			ap.pending = append(ap.pending, pendingRule{ch, r, e.Position})
@@ -204,7 +228,7 @@ func (ap *applier) placePending(ch *ruleset.Chain, h uint64) {
 		if p.ch != ch || p.pos != h {
 			continue
 		}
-		ap.pending = slices.Delete(ap.pending, i, i+1)
+		ap.pending = remove(ap.pending, i)
 		if ap.insertAfter(ch, p.r, p.pos) {
 			ap.placePending(ch, p.r.Handle)
 		}
@@ -229,7 +253,7 @@ func (ap *applier) setEvent(e *Event) {
 			ap.fail("delete of missing set " + e.Set)
 			return
 		}
-		t.Sets = slices.Delete(t.Sets, i, i+1)
+		t.Sets = remove(t.Sets, i)
 		return
 	}
 	cp := *e.SetObj
@@ -265,7 +289,7 @@ func (ap *applier) elemEvent(e *Event) {
 				ap.fail("delete of missing element of set " + e.Set)
 				continue
 			}
-			s.Elements = slices.Delete(s.Elements, i, i+1)
+			s.Elements = remove(s.Elements, i)
 			continue
 		}
 		if i >= 0 {
@@ -294,7 +318,7 @@ func (ap *applier) objEvent(e *Event) {
 	case e.Op == OpDelete && i < 0:
 		ap.fail("delete of missing object " + o.Name)
 	case e.Op == OpDelete:
-		t.Objects = slices.Delete(t.Objects, i, i+1)
+		t.Objects = remove(t.Objects, i)
 	case i >= 0:
 		t.Objects[i] = o
 	default:
@@ -313,10 +337,20 @@ func (ap *applier) flowtableEvent(e *Event) {
 	case e.Op == OpDelete && i < 0:
 		ap.fail("delete of missing flowtable " + f.Name)
 	case e.Op == OpDelete:
-		t.Flowtables = slices.Delete(t.Flowtables, i, i+1)
+		t.Flowtables = remove(t.Flowtables, i)
 	case i >= 0:
 		t.Flowtables[i] = f
 	default:
 		t.Flowtables = append(t.Flowtables, f)
 	}
+}
+
+// remove deletes element i of list; an emptied list becomes nil, as a
+// pull leaves it.
+func remove[T any](list []T, i int) []T {
+	list = slices.Delete(list, i, i+1)
+	if len(list) == 0 {
+		return nil
+	}
+	return list
 }
