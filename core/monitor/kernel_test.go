@@ -244,10 +244,10 @@ add rule inet f in tcp dport { 22, 80 } accept
 // the table's handle counter, so deletes name existing rules.
 type churn struct {
 	rnd    *rand.Rand
-	handle uint64            // last handle allocated in table w
+	handle uint64              // last handle allocated in table w
 	chains map[string][]uint64 // chain -> rule handles in order
-	extra  []string          // empty extra chains
-	elems  []string          // elements present in seed s
+	extra  []string            // empty extra chains
+	elems  []string            // elements present in seed s
 	nextX  int
 	lines  []string
 }
