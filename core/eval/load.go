@@ -544,3 +544,7 @@ func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
 	c.Deps = append(c.Deps, &Match{Node: n, Left: l, Op: "==", Right: right})
 	return nil
 }
+
+// Dep generates the dependency a header of protocol p needs (as
+// payload_gen_dependency does for reject), appending it to c.Deps.
+func (c *Ctx) Dep(n ast.Node, p *types.Proto) error { return c.needDep(n, p) }

@@ -7,7 +7,6 @@ import (
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
-	"github.com/nfsh/nfsh/core/types"
 )
 
 // Rule evaluates and linearizes the statements of a rule.
@@ -378,55 +377,6 @@ func (c *Ctx) value(ec *eval.Ctx, n ast.Expr, like *eval.Load, unit uint32) erro
 	return nil
 }
 
-func (c *Ctx) reject(ec *eval.Ctx, x *ast.Reject) error {
-	e := &expr.Reject{}
-	code := func(dt *types.Datatype) error {
-		if x.Code == nil {
-			return nil
-		}
-		k, err := ec.Const(x.Code, dt, types.OrderBig, 8)
-		if err != nil {
-			return err
-		}
-		v := uint8(k.V.Uint64())
-		e.ICMPCode = &v
-		return nil
-	}
-	switch x.With {
-	case "tcp reset":
-		e.Type = 1
-	case "icmpx":
-		e.Type = 2
-		if err := code(types.ICMPXCode); err != nil {
-			return err
-		}
-	case "icmp":
-		e.Type = 0
-		if err := code(types.ICMPCode); err != nil {
-			return err
-		}
-	case "icmpv6":
-		e.Type = 0
-		if err := code(types.ICMPv6Code); err != nil {
-			return err
-		}
-	default:
-		switch ec.Family {
-		case ruleset.FamilyInet, ruleset.FamilyBridge, ruleset.FamilyNetdev:
-			e.Type = 2
-			v := uint8(1)
-			e.ICMPCode = &v
-		default:
-			v := uint8(3)
-			if ec.Family == ruleset.FamilyIP6 {
-				v = 4
-			}
-			e.ICMPCode = &v
-		}
-	}
-	c.Add(e)
-	return nil
-}
 
 // isTerminal reports whether s ends rule evaluation (STMT_F_TERMINAL).
 func isTerminal(s ast.Stmt) bool {
