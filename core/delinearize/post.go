@@ -51,6 +51,7 @@ const (
 	ppInConcat = 1 << iota
 	ppInSetElem
 	ppRemoveOpAnd
+	ppNoBitmaskSplit
 )
 
 func (p *postCtx) removeStmt(s *stmt) {

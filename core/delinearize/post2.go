@@ -91,7 +91,7 @@ func (p *postCtx) exprPost(pp **node) {
 			*pp = stringPost(e)
 			e = *pp
 		}
-		if e.t.isBitmask() && e.t != dtBitmask {
+		if e.t.isBitmask() && e.t != dtBitmask && p.flags&ppNoBitmaskSplit == 0 {
 			*pp = bitmaskToBinops(e)
 		}
 	case kRange:
@@ -309,8 +309,16 @@ func (p *postCtx) payloadMatchExpand(e *node, payload *node) {
 			tmp.len = l.tmpl.len
 			tmp = &node{k: kPrefix, left: tmp, plen: l.len, len: l.tmpl.len}
 		}
-		// postprocess the value (byte order, bitmask split)
-		p.exprPost(&tmp)
+		// nft inserts the new matches before the statement being
+		// processed, so their values never see expr_postprocess: a
+		// multi-flag value is not split into `|` binops (tcp flags == 0xff)
+		if tmp.k == kValue && tmp.t.isBitmask() {
+			p.flags |= ppNoBitmaskSplit
+			p.exprPost(&tmp)
+			p.flags &^= ppNoBitmaskSplit
+		} else {
+			p.exprPost(&tmp)
+		}
 		nexpr := &node{k: kRelational, op: e.op, left: l, right: tmp}
 		ns := &stmt{k: sExpr, expr: nexpr}
 		news = append(news, ns)

@@ -163,16 +163,30 @@ func sortKey(e *ruleset.Element, si *setInfo) *bigInt {
 		}
 		return newBigBytes(reverse(data))
 	}
+	v := newBigBytes(k)
 	if si.key.order == OrderHost {
-		return newBigBytes(reverse(k))
+		v = newBigBytes(reverse(k))
 	}
-	return newBigBytes(k)
+	if t := si.key.t; t.isBitmask() && t != dtBitmask && v.Sign() != 0 {
+		// the element becomes a chain of `|` binops and nft's mergesort
+		// looks at its leftmost operand: the lowest flag
+		low := new(bigInt).And(v, new(bigInt).Neg(v))
+		return low
+	}
+	return v
 }
 
 func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 	set := &node{k: kSet, t: si.key.t, set: si}
 	interval := s.Flags&ruleset.SetInterval != 0
 	elems := append([]*ruleset.Element(nil), s.Elements...)
+	if !interval {
+		// nft collects the dumped elements in reverse before its stable
+		// sort: elements with equal sort keys list last-dumped first
+		for i, j := 0, len(elems)-1; i < j; i, j = i+1, j-1 {
+			elems[i], elems[j] = elems[j], elems[i]
+		}
+	}
 	sort.SliceStable(elems, func(i, j int) bool {
 		return sortKey(elems[i], si).Cmp(sortKey(elems[j], si)) < 0
 	})

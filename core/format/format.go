@@ -138,10 +138,11 @@ func ChainString(t *ruleset.Table, c *ruleset.Chain, o *Options) string {
 	sb.WriteString("\n")
 	if h := c.Hook; h != nil {
 		fmt.Fprintf(&sb, "\t\ttype %s hook %s", h.Type, hookName(uint8(t.Family), h.Num))
-		if len(h.Devices) == 1 {
-			fmt.Fprintf(&sb, " device \"%s\"", h.Devices[0])
-		} else if len(h.Devices) > 1 {
-			sb.WriteString(" devices = { " + strings.Join(h.Devices, ", ") + " }")
+		devs := uniqueDevices(h.Devices)
+		if len(devs) == 1 {
+			fmt.Fprintf(&sb, " device \"%s\"", devs[0])
+		} else if len(devs) > 1 {
+			sb.WriteString(" devices = { " + strings.Join(devs, ", ") + " }")
 		}
 		fmt.Fprintf(&sb, " priority %s;", PriorityString(uint8(t.Family), h.Num, h.Priority))
 		pol := uint32(1)
@@ -306,4 +307,22 @@ func FlowtableString(ft *ruleset.Flowtable, o *Options) string {
 	}
 	sb.WriteString("\t}\n")
 	return sb.String()
+}
+
+// uniqueDevices drops repeated device names. Newer kernels dump a
+// single-device hook both as NFTA_HOOK_DEV and inside NFTA_HOOK_DEVS, and a
+// decoder that keeps both lists the device twice; nft shows it once.
+func uniqueDevices(devs []string) []string {
+	if len(devs) < 2 {
+		return devs
+	}
+	out := make([]string, 0, len(devs))
+	seen := make(map[string]bool, len(devs))
+	for _, d := range devs {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
