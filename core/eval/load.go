@@ -212,8 +212,14 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		if cur == p {
 			return nil
 		}
-		if base == types.BaseLL && p == types.ProtoEth && (cur == types.ProtoNetdev || cur == types.ProtoInet) {
-			return nil
+		if base == types.BaseLL && (cur == types.ProtoNetdev || cur == types.ProtoInet) && (p == types.ProtoEth || p == types.ProtoVLAN) {
+			// link layer of an inet/netdev chain: require an ethernet device
+			c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", big.NewInt(1)))
+			c.proto[base] = types.ProtoEth
+			if p == types.ProtoEth {
+				return nil
+			}
+			return c.addDep(n, types.ProtoEth, p)
 		}
 		if cur == types.ProtoInetService && base == types.BaseTransport {
 			return nil
