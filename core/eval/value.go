@@ -144,7 +144,7 @@ func (c *Ctx) Const(n ast.Expr, dt *types.Datatype, o types.ByteOrder, bits int)
 	case *ast.Variable:
 		return c.Const(x.Value, dt, o, bits)
 	case *ast.Number:
-		if !dt.IsString() && dt.ID != types.TypeTime && dt.ID != types.TypeTimeDate {
+		if !dt.IsString() && dt.ID != types.TypeTime && dt.ID != types.TypeTimeDate && dt.ID != types.TypeCtLabel {
 			k.V = new(big.Int).SetUint64(x.Value)
 			if bits > 0 && k.V.BitLen() > bits {
 				return nil, Errorf(n, "Value %s exceeds valid range 0-%s", x.Text, maxOf(bits))

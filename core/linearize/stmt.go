@@ -314,6 +314,9 @@ func (c *Ctx) assign(ec *eval.Ctx, x *ast.Assign) error {
 	if err := c.flushDeps(ec); err != nil {
 		return err
 	}
+	if err := c.preDeps(ec, x.Value); err != nil {
+		return err
+	}
 	if _, ok := tgt.Tmpl.(*expr.Payload); ok {
 		return c.payloadWrite(ec, x, tgt)
 	}
@@ -389,4 +392,29 @@ func isTerminal(s ast.Stmt) bool {
 		return true
 	}
 	return false
+}
+
+// preDeps evaluates the expressions of a statement argument once so that
+// their protocol dependencies are emitted before the statement allocates
+// registers (nft inserts them as statements of their own).
+func (c *Ctx) preDeps(ec *eval.Ctx, n ast.Expr) error {
+	var walk func(n ast.Expr)
+	walk = func(n ast.Expr) {
+		switch x := n.(type) {
+		case *ast.Variable:
+			walk(x.Value)
+		case *ast.MapLookup:
+			walk(x.X)
+		case *ast.Concat:
+			for _, e := range x.Exprs {
+				walk(e)
+			}
+		case *ast.Binary:
+			walk(x.X)
+		case *ast.Payload, *ast.Meta, *ast.Ct, *ast.Exthdr, *ast.RawPayload, *ast.Rt, *ast.Hash, *ast.Numgen:
+			_, _ = ec.Expr(n)
+		}
+	}
+	walk(n)
+	return c.flushDeps(ec)
 }
