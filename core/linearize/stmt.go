@@ -346,12 +346,8 @@ func (c *Ctx) value(ec *eval.Ctx, n ast.Expr, like *eval.Load, unit uint32) erro
 	}
 	switch x := n.(type) {
 	case *ast.Number, *ast.Symbol, *ast.String, *ast.Binary, *ast.List:
-		if b, ok := x.(*ast.Binary); ok {
-			if _, isConst := b.X.(*ast.Number); !isConst {
-				if _, isSym := b.X.(*ast.Symbol); !isSym {
-					break
-				}
-			}
+		if !isConstExpr(x) {
+			break
 		}
 		v, err := ec.Value(n, like)
 		if err != nil {
@@ -417,4 +413,24 @@ func (c *Ctx) preDeps(ec *eval.Ctx, n ast.Expr) error {
 	}
 	walk(n)
 	return c.flushDeps(ec)
+}
+
+// isConstExpr reports whether n is built from constants only.
+func isConstExpr(n ast.Expr) bool {
+	switch x := n.(type) {
+	case *ast.Number, *ast.Symbol, *ast.String:
+		return true
+	case *ast.Variable:
+		return isConstExpr(x.Value)
+	case *ast.Binary:
+		return isConstExpr(x.X) && isConstExpr(x.Y)
+	case *ast.List:
+		for _, e := range x.Exprs {
+			if !isConstExpr(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
