@@ -331,8 +331,8 @@ func objectBody(o *ruleset.Object) (string, string) {
 		if has(3) {
 			s += fmt.Sprintf("dport %d ", u(3))
 		}
-		if has(4) {
-			s += fmt.Sprintf("timeout %d ", u(4))
+		if b := a[4]; len(b) == 4 { // NFTA_CT_EXPECT_TIMEOUT: libnftnl uses host byte order
+			s += fmt.Sprintf("timeout %d ", binary.NativeEndian.Uint32(b))
 		}
 		if has(5) {
 			s += fmt.Sprintf("size %d ", u(5))

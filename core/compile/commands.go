@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"strings"
+
 	"strconv"
 
 	"github.com/nfsh/nfsh/core/ast"
@@ -121,11 +123,55 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if si == nil {
 			return errAt(cmd, "Could not process rule: No such file or directory")
 		}
-		els, err := c.elements(fam, si, cmd.Elements)
+		els, err := c.elements(fam, ts, si, cmd.Elements)
 		if err != nil {
 			return err
 		}
 		base.Elements = els
+		c.emit(base)
+		return nil
+	case ast.ObjCounter, ast.ObjQuota, ast.ObjLimit, ast.ObjSecmark, ast.ObjSynproxy,
+		ast.ObjCtHelper, ast.ObjCtTimeout, ast.ObjCtExpect:
+		base.Kind = ruleset.KindObject
+		base.Name = identName(cmd.Spec.Name)
+		base.ObjType = objTypes[cmd.Obj]
+		if cmd.Spec.Handle != nil {
+			base.Handle = cmd.Spec.Handle.V
+		}
+		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
+			c.emit(base)
+			return nil
+		}
+		if err := checkName(cmd.Spec.Name, cmd.Pos(), "object", base.Name); err != nil {
+			return err
+		}
+		o := cmd.Object
+		if o == nil {
+			o = &ast.Object{Loc: cmd.Loc, Kind: cmd.Obj}
+		}
+		obj, err := c.object(fam, base.Name, o)
+		if err != nil {
+			return err
+		}
+		c.table(fam, tname).objs[objKey{obj.Type, obj.Name}] = true
+		base.Object = obj
+		c.emit(base)
+		return nil
+	case ast.ObjFlowtable:
+		base.Kind = ruleset.KindFlowtable
+		base.Name = identName(cmd.Spec.Name)
+		if cmd.Spec.Handle != nil {
+			base.Handle = cmd.Spec.Handle.V
+		}
+		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
+			c.emit(base)
+			return nil
+		}
+		ft, err := c.flowtable(fam, base.Name, cmd.Flowtable, cmd)
+		if err != nil {
+			return err
+		}
+		base.Flowtable = ft
 		c.emit(base)
 		return nil
 	}
@@ -168,8 +214,18 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		chains = append(chains, co)
 	}
 	for _, o := range tb.Objects {
-		_ = o
-		return errAt(o, "objects are not supported yet")
+		name := identName(o.Name)
+		if err := checkName(o.Name, o.Pos(), "object", name); err != nil {
+			return err
+		}
+		obj, err := c.object(fam, name, o)
+		if err != nil {
+			return err
+		}
+		c.table(fam, tname).objs[objKey{obj.Type, obj.Name}] = true
+		x := mk(ruleset.KindObject)
+		x.Pos, x.Name, x.Object, x.ObjType = o.Pos(), name, obj, obj.Type
+		c.emit(x)
 	}
 	for _, s := range tb.Sets {
 		x := mk(ruleset.KindSet)
@@ -177,6 +233,16 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		if err := c.setCmd(x, s); err != nil {
 			return err
 		}
+	}
+	for _, f := range tb.Flowtables {
+		name := identName(f.Name)
+		ft, err := c.flowtable(fam, name, f, f)
+		if err != nil {
+			return err
+		}
+		x := mk(ruleset.KindFlowtable)
+		x.Pos, x.Name, x.Flowtable = f.Pos(), name, ft
+		c.emit(x)
 	}
 	for i, ch := range tb.Chains {
 		for _, r := range ch.Rules {
@@ -428,7 +494,14 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	set.KeyType, set.KeyLen = linearize.KeyType(key)
 	var data *eval.Load
 	dataInterval := false
-	if s.IsMap && s.Data != nil {
+	objType := uint32(0)
+	if s.IsMap && s.Data != nil && len(s.Data.Names) == 1 {
+		objType = objTypes[ast.ObjKind(s.Data.Names[0].Name)]
+	}
+	if objType != 0 {
+		set.Flags |= ruleset.SetObject
+		set.ObjType = objType
+	} else if s.IsMap && s.Data != nil {
 		if len(s.Data.Names) == 1 && s.Data.Names[0].Name == "verdict" {
 			data = eval.VerdictLoad
 			set.DataType = types.VerdictDataType
@@ -504,15 +577,19 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	if s.Comment != nil {
 		comment = &s.Comment.Text
 	}
-	isMap := set.Flags&ruleset.SetMap != 0
-	set.Userdata = setUdata(key, data, s.Key.Typeof == nil, s.Data == nil || s.Data.Typeof == nil, isMap, dataInterval, s.AutoMerge, comment)
+	isMap := set.Flags&ruleset.SetMap != 0 && objType == 0
+	set.Userdata = setUdata(key, data, s.Key.Typeof == nil, s.Data == nil || s.Data.Typeof == nil, isMap, objType != 0, dataInterval, s.AutoMerge, comment)
 	si := setInfoOf(set)
 	si.KeyBits = nil
 	ts.sets[set.Name] = si
+	if objType != 0 {
+		data = objRefLoad
+	}
+	ts.decls[set.Name] = &setDecl{key: key, data: data}
 	base.Set = set
 	c.emit(base)
 	if s.Elements != nil {
-		els, err := c.elements(base.Family, si, s.Elements)
+		els, err := c.elements(base.Family, ts, si, s.Elements)
 		if err != nil {
 			return err
 		}
@@ -544,14 +621,25 @@ func loadFor(dts []*types.Datatype) *eval.Load {
 	return l
 }
 
-func (c *Compiler) elements(fam ruleset.Family, si *eval.SetInfo, x *ast.SetExpr) ([]*ruleset.Element, error) {
+// objRefLoad types the data of object map elements: the object's name,
+// compiled as a string and sent as NFTA_SET_ELEM_OBJREF.
+var objRefLoad = &eval.Load{Type: types.String, Order: types.OrderHost, Bits: 256 * 8, RegBits: 256 * 8}
+
+func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo, x *ast.SetExpr) ([]*ruleset.Element, error) {
 	ec := eval.NewCtx(fam)
-	key := loadFor(si.Key)
-	var data *eval.Load
-	if si.Data == types.Verdict {
-		data = eval.VerdictLoad
-	} else if si.Data != nil {
-		data = loadFor([]*types.Datatype{si.Data})
+	var key, data *eval.Load
+	if d := ts.decls[si.Name]; d != nil {
+		key, data = d.key, d.data
+	} else {
+		key = loadFor(si.Key)
+		switch {
+		case si.Data == types.Verdict:
+			data = eval.VerdictLoad
+		case si.Data != nil:
+			data = loadFor([]*types.Datatype{si.Data})
+		case si.ObjType != 0:
+			data = objRefLoad
+		}
 	}
 	v, err := ec.MapLiteral(x, key, data)
 	if err != nil {
@@ -561,6 +649,14 @@ func (c *Compiler) elements(fam ruleset.Family, si *eval.SetInfo, x *ast.SetExpr
 	s, err := lc.AnonSet(v, key, data, si.Name)
 	if err != nil {
 		return nil, err
+	}
+	if data == objRefLoad {
+		for _, e := range s.Elements {
+			if e.Data != nil {
+				e.ObjRef = strings.TrimRight(string(e.Data), "\x00")
+				e.Data = nil
+			}
+		}
 	}
 	return s.Elements, nil
 }

@@ -41,6 +41,19 @@ type tableState struct {
 	name   string
 	sets   map[string]*eval.SetInfo
 	chains map[string]*ruleset.Chain
+	objs   map[objKey]bool
+	decls  map[string]*setDecl // sets declared in this compilation, with their key and data types
+}
+
+// setDecl keeps the typed key and data of a set declared from text.
+type setDecl struct {
+	key, data *eval.Load
+}
+
+// objKey names a stateful object of a table.
+type objKey struct {
+	typ  uint32
+	name string
 }
 
 // Set implements eval.Tables.
@@ -61,6 +74,9 @@ func New(opts *Options) *Compiler {
 			for _, ch := range t.Chains {
 				ts.chains[ch.Name] = ch
 			}
+			for _, o := range t.Objects {
+				ts.objs[objKey{o.Type, o.Name}] = true
+			}
 		}
 	}
 	return c
@@ -70,7 +86,7 @@ func (c *Compiler) table(fam ruleset.Family, name string) *tableState {
 	k := tkey{fam, name}
 	t := c.tables[k]
 	if t == nil {
-		t = &tableState{fam: fam, name: name, sets: map[string]*eval.SetInfo{}, chains: map[string]*ruleset.Chain{}}
+		t = &tableState{fam: fam, name: name, sets: map[string]*eval.SetInfo{}, chains: map[string]*ruleset.Chain{}, objs: map[objKey]bool{}, decls: map[string]*setDecl{}}
 		c.tables[k] = t
 	}
 	return t

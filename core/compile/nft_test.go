@@ -119,6 +119,51 @@ table ip nat {
 	set p { typeof numgen inc mod 10 . jhash ip saddr mod 4 seed 0x5 . symhash mod 3; }
 }
 `},
+	{name: "objects", src: `add table ip t
+add counter ip t cnt1
+add counter ip t cnt3 { packets 10 bytes 20; }
+add ct expectation ip t ctexpect1 { protocol tcp; dport 1234; timeout 2m; size 12; }
+add ct expectation ip t ctexpect5 { protocol udp; dport 9876; timeout 2m; size 12; l3proto ip; }
+add ct helper ip t cthelp1 { type "ftp" protocol tcp; }
+add ct timeout ip t cttime1 { protocol tcp; policy = { established:122 } ;}
+add ct timeout ip t cttime3 { protocol tcp; policy = { established:132, close:16, close_wait:16 } ; l3proto ip ;}
+add ct timeout ip t cttime4 { protocol udp; policy = { replied:14, unreplied:19 } ;}
+add limit ip t lim0 rate 400/minute
+add limit ip t lim2 rate over 1024 bytes/second burst 512 bytes
+add quota ip t qt1 25 mbytes
+add quota ip t qt2 over 1 kbytes
+add quota ip t qt3 { until 2 mbytes used 1 mbytes; }
+add synproxy ip t synproxy1 mss 1460 wscale 7
+add synproxy ip t synproxy2 mss 1460 wscale 7 timestamp sack-perm
+add counter ip t cc { comment "hi"; }
+`},
+	{name: "secmark", kernelFails: true, src: `add table ip t
+add secmark ip t sec1 { "system_u:object_r:ssh_server_packet_t:s0" }
+`},
+	{name: "objmaps", src: `table ip t {
+	counter c1 { packets 1 bytes 2; }
+	counter c2 { comment "two"; }
+	quota q1 { over 10 mbytes; }
+	limit l1 { rate 10/second; }
+	map m { type ipv4_addr : counter; elements = { 1.2.3.4 : c1, 5.6.7.8 : "c2" }; }
+	map mq { type inet_service : quota; }
+	set s8 { typeof ip ttl; elements = { 1, 64 }; }
+	chain in {
+		type filter hook input priority 0;
+	}
+}
+add element ip t mq { 22 : q1 }
+`},
+	{name: "flowtables", kernelFails: true, src: `table inet t {
+	flowtable f {
+		hook ingress priority filter + 5
+		devices = { lo }
+		counter
+	}
+	chain c { type filter hook forward priority 0; }
+}
+add flowtable inet t f2 { hook ingress priority -10; devices = { lo }; flags offload; }
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case

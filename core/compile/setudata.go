@@ -181,8 +181,9 @@ func exprUdata(u udata, l *eval.Load) (udata, uint32, bool) {
 
 // setUdata builds a named set's NFTA_SET_USERDATA the way nft's
 // mnl_nft_set_add does: key byte order, data byte order (maps), merge
-// flag, key typeof, data typeof and data interval flag (maps), comment.
-func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, dataInterval, merge bool, comment *string) []byte {
+// flag, key typeof, data typeof and data interval flag (maps; object
+// maps have the flag only), comment.
+func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, isObjMap, dataInterval, merge bool, comment *string) []byte {
 	var u udata
 	u = u.u32(ruleset.UdataSetKeyByteorder, uint32(keyOrder(key)))
 	if isMap {
@@ -192,8 +193,10 @@ func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, dataInterval, me
 		u = u.u32(ruleset.UdataSetMergeElements, 1)
 	}
 	u = typeofUdata(u, ruleset.UdataSetKeyTypeof, key, keyTyped)
-	if isMap {
-		u = typeofUdata(u, ruleset.UdataSetDataTypeof, data, dataTyped)
+	if isMap || isObjMap {
+		if isMap {
+			u = typeofUdata(u, ruleset.UdataSetDataTypeof, data, dataTyped)
+		}
 		iv := uint32(0)
 		if dataInterval {
 			iv = 1
