@@ -98,6 +98,8 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.nat(ec, x)
 	case *ast.Reject:
 		return c.reject(ec, x)
+	case *ast.ObjRef:
+		return c.objref(ec, x)
 	case *ast.Connlimit:
 		e := &expr.Connlimit{Count: uint32(x.Count)}
 		if x.Over {
