@@ -16,7 +16,7 @@ const corpusDir = "/work/shared/nftables-tests/tests/py"
 
 // corpusLines returns every distinct expression line ("[ ... ]") of the
 // .t.payload* files, or skips the test when the corpus is absent.
-func corpusLines(t *testing.T) []string {
+func corpusLines(t testing.TB) []string {
 	t.Helper()
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*", "*.t.payload*"))
 	if len(files) == 0 {

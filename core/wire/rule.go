@@ -40,8 +40,12 @@ func AddRule(s Sink, family ruleset.Family, table, chain string, r *ruleset.Rule
 	if len(r.Userdata) > 0 {
 		b = putAttr(b, attrRuleUserdata, r.Userdata) // NFTA_RULE_USERDATA
 	}
-	if len(r.Compat) > 0 {
-		b = putNested(b, attrRuleCompat, r.Compat) // NFTA_RULE_COMPAT
+	compat := r.Compat
+	if len(compat) == 0 {
+		compat = ruleCompat(family, r.Exprs) // the kernel does not dump it
+	}
+	if len(compat) > 0 {
+		b = putNested(b, attrRuleCompat, compat) // NFTA_RULE_COMPAT
 	}
 	if ref.ID != 0 {
 		b = putU32(b, attrRuleID, ref.ID) // NFTA_RULE_ID
