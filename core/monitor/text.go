@@ -63,7 +63,7 @@ func (p *Printer) Lines(c Commit) []string {
 	}
 	var out []string
 	for i := range c.Events {
-		if l, ok := p.event(&c.Events[i]); ok {
+		if l, ok := p.Line(&c.Events[i]); ok {
 			out = append(out, l)
 		}
 	}
@@ -84,9 +84,11 @@ func cmdWord(e *Event) string {
 	return "add"
 }
 
-// event returns the line of one event; ok is false for events nft does
-// not print.
-func (p *Printer) event(e *Event) (string, bool) {
+// Line returns the line of one event, and records the set declarations it
+// changes; ok is false for events nft does not print (anonymous sets and
+// elements, the first half of an interval). Lines calls it for each event
+// of a commit.
+func (p *Printer) Line(e *Event) (string, bool) {
 	k := tableKey{e.Family, e.Table}
 	head := cmdWord(e) + " " + e.Kind.String() + " " + e.Family.String() + " " + e.Table
 	switch e.Kind {

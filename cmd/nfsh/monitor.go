@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/nfsh/nfsh/core/monitor"
+)
+
+const monitorUsage = `usage: nfsh monitor [--json] [--count K]
+prints ruleset changes as nft monitor does (one line per change, then
+"# new generation N by process PID (NAME)"), or one JSON object per commit,
+until K commits were printed or the process is interrupted`
+
+// cmdMonitor runs `nfsh monitor`: it subscribes to ruleset changes in the
+// current network namespace (see --netns) and prints each commit. Lost
+// events (socket overruns) are reported on stderr; the stream re-reads
+// the ruleset and goes on.
+func cmdMonitor(args []string, stdout, stderr io.Writer) error {
+	asJSON := false
+	count := -1
+	for i := 0; i < len(args); i++ {
+		name, val, hasVal := strings.Cut(args[i], "=")
+		switch name {
+		case "--json":
+			asJSON = true
+		case "--count", "-c":
+			if !hasVal {
+				if i+1 >= len(args) {
+					return fmt.Errorf("nfsh monitor: %s needs a value\n%s", name, monitorUsage)
+				}
+				i++
+				val = args[i]
+			}
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return fmt.Errorf("nfsh monitor: %s: %q is not a count\n%s", name, val, monitorUsage)
+			}
+			count = n
+		case "-h", "--help":
+			fmt.Fprintln(stdout, monitorUsage)
+			return nil
+		default:
+			return fmt.Errorf("nfsh monitor: unknown argument %q\n%s", args[i], monitorUsage)
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	// A snapshot gives the printer the existing sets (rules and elements
+	// print by their types) and makes the stream exact.
+	snap, s, err := monitor.Snapshot(monitor.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	p := monitor.NewPrinter(snap)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	defer w.Flush()
+	printed := 0
+	for {
+		var c monitor.Commit
+		var ok bool
+		select {
+		case c, ok = <-s.Commits():
+		default:
+			if err := w.Flush(); err != nil {
+				return err
+			}
+			select {
+			case c, ok = <-s.Commits():
+			case <-sig:
+				return nil
+			}
+		}
+		if !ok {
+			return s.Err()
+		}
+		if c.Resync {
+			fmt.Fprintf(stderr, "nfsh monitor: events lost (socket overrun); ruleset re-read at generation %d\n", c.Gen)
+			p.Reset(c.Snapshot)
+			continue
+		}
+		if asJSON {
+			b, err := json.Marshal(commitJSON(c, p))
+			if err != nil {
+				return err
+			}
+			w.Write(b)
+			w.WriteByte('\n')
+		} else {
+			for _, l := range p.Lines(c) {
+				w.WriteString(l)
+				w.WriteByte('\n')
+			}
+		}
+		printed++
+		if printed == count {
+			return w.Flush()
+		}
+	}
+}
+
+// jsonEvent is one event of `nfsh monitor --json`.
+type jsonEvent struct {
+	Op       string `json:"op"`   // "add", "insert" (rules) or "delete"
+	Kind     string `json:"kind"` // table, chain, rule, set, element, object, flowtable
+	Family   string `json:"family"`
+	Table    string `json:"table"`
+	Chain    string `json:"chain,omitempty"`
+	Set      string `json:"set,omitempty"`
+	Name     string `json:"name,omitempty"` // objects and flowtables
+	Handle   uint64 `json:"handle,omitempty"`
+	Position uint64 `json:"position,omitempty"`
+	Text     string `json:"text,omitempty"` // new rules: nft text
+	Line     string `json:"line,omitempty"` // the nft monitor line, where nft prints one
+	Error    string `json:"error,omitempty"`
+}
+
+// jsonCommit is one line of `nfsh monitor --json`.
+type jsonCommit struct {
+	Gen    uint32      `json:"gen"`
+	PID    uint32      `json:"pid"`
+	Proc   string      `json:"proc"`
+	Events []jsonEvent `json:"events"`
+}
+
+func commitJSON(c monitor.Commit, p *monitor.Printer) jsonCommit {
+	out := jsonCommit{Gen: c.Gen, PID: c.PID, Proc: c.Proc, Events: []jsonEvent{}}
+	for i := range c.Events {
+		e := &c.Events[i]
+		line, printed := p.Line(e)
+		if e.Anonymous() {
+			continue
+		}
+		j := jsonEvent{Op: "add", Kind: e.Kind.String(), Family: e.Family.String(), Table: e.Table, Chain: e.Chain, Set: e.Set}
+		switch {
+		case e.Op == monitor.OpDelete:
+			j.Op = "delete"
+		case e.Kind == monitor.KindRule && e.Flags&0x800 == 0: // NLM_F_APPEND
+			j.Op = "insert"
+		}
+		switch e.Kind {
+		case monitor.KindTable:
+			j.Handle = e.TableObj.Handle
+		case monitor.KindChain:
+			j.Handle = e.ChainObj.Handle
+		case monitor.KindRule:
+			j.Handle, j.Position, j.Text = e.Rule.Handle, e.Position, e.Text
+		case monitor.KindSet:
+			j.Handle = e.SetObj.Handle
+		case monitor.KindObject:
+			j.Name, j.Handle = e.Object.Name, e.Object.Handle
+		case monitor.KindFlowtable:
+			j.Name, j.Handle = e.Flowtable.Name, e.Flowtable.Handle
+		case monitor.KindUnknown:
+			j.Error = fmt.Sprint(e.Err)
+		}
+		if printed {
+			j.Line = line
+		}
+		out.Events = append(out.Events, j)
+	}
+	return out
+}
