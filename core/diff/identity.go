@@ -94,6 +94,26 @@ func normalize(e expr.Expr, anon func(string) (string, bool)) expr.Expr {
 			c.SetName = k
 		}
 		return &c
+	case *expr.Log:
+		// The kernel reports the level of a syslog-type log even when
+		// nft left it out (NFT_LOGLEVEL_WARNING), and no flags as none.
+		c := *x
+		if c.Group == nil && c.Level == nil {
+			lvl := uint32(4)
+			c.Level = &lvl
+		}
+		if c.Flags != nil && *c.Flags == 0 {
+			c.Flags = nil
+		}
+		return &c
+	case *expr.Bitwise:
+		// nft leaves NFTA_BITWISE_OP out for mask-and-xor, the kernel
+		// dumps it: both mean the same operation.
+		if x.OmitOp {
+			c := *x
+			c.OmitOp = false
+			return &c
+		}
 	case *expr.Immediate:
 		if x.Verdict != nil && x.Verdict.ChainID != 0 {
 			c := *x
@@ -124,7 +144,10 @@ func setKey(s *ruleset.Set, withElems bool) string {
 	if s.GCInterval != nil {
 		fmt.Fprintf(&b, " gc=%d", *s.GCInterval)
 	}
-	fmt.Fprintf(&b, " ud=%x", s.Userdata)
+	if !s.Anonymous() {
+		// An anonymous set's userdata only tells nft how to print it.
+		fmt.Fprintf(&b, " ud=%x", s.Userdata)
+	}
 	for _, e := range s.Exprs {
 		b.WriteString(" e=" + normalize(e, nil).String())
 	}

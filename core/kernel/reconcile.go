@@ -40,11 +40,16 @@ type ReconcileResult struct {
 }
 
 // Reconcile makes the kernel hold desired with a minimal patch: it reads
-// the ruleset generation (GETGEN), pulls, diffs and sends the patch as one
-// batch carrying NFTA_BATCH_GENID, so the kernel refuses it with ERESTART
-// if anyone committed in between; then it starts over, a bounded number of
-// times with jittered exponential backoff. An empty patch sends nothing.
-// Only the tables named in desired are compared unless Prune is set.
+// the ruleset generation (GETGEN), pulls the tables concerned, diffs and
+// sends the patch as one batch carrying NFTA_BATCH_GENID, so the kernel
+// refuses it with ERESTART if anyone committed since the generation was
+// read; then it starts over, at most MaxAttempts times, sleeping a jittered,
+// doubling delay between attempts. An empty patch sends nothing. Only the
+// tables named in desired are compared unless Prune is set.
+//
+// On exhaustion the error is a *diag.Error with Errno ERESTART whose
+// message names the attempts and the last generation; the result, returned
+// with every error, carries them too.
 func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*ReconcileResult, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
@@ -60,24 +65,25 @@ func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*
 		if err != nil {
 			return res, err
 		}
-		current, err := pullFor(c, desired, opts.Prune)
-		if err != nil {
-			return res, err
-		}
 		res.GenID = gen
-		res.Patch = diff.Diff(current, desired, diff.Options{Prune: opts.Prune})
-		if opts.DryRun || res.Patch.Empty() {
-			return res, nil
-		}
-		cmds := make([]ruleset.Command, len(res.Patch.Commands))
-		for i, pc := range res.Patch.Commands {
-			cmds[i] = *pc
-		}
-		err = Apply(c, cmds, ApplyOptions{Check: opts.Check, Persist: opts.Persist, GenID: &gen})
+		current, err := pullFor(c, desired, opts.Prune)
 		if err == nil {
-			return res, nil
+			res.Patch = diff.Diff(current, desired, diff.Options{Prune: opts.Prune})
+			if opts.DryRun || res.Patch.Empty() {
+				return res, nil
+			}
+			cmds := make([]ruleset.Command, len(res.Patch.Commands))
+			for i, pc := range res.Patch.Commands {
+				cmds[i] = *pc
+			}
+			err = Apply(c, cmds, ApplyOptions{Check: opts.Check, Persist: opts.Persist, GenID: &gen})
+			if err == nil {
+				return res, nil
+			}
 		}
-		if !errors.Is(err, unix.ERESTART) {
+		// ERESTART: the generation moved under the patch; an interrupted
+		// dump: it moved under the pull. Both mean start over.
+		if !errors.Is(err, unix.ERESTART) && !errors.Is(err, nfnl.ErrDumpInterrupted) {
 			return res, err
 		}
 		if res.Attempts >= opts.MaxAttempts {
@@ -89,13 +95,24 @@ func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*
 	}
 }
 
-// pullFor pulls what a reconcile compares: the whole ruleset when pruning,
-// else only the tables desired names (one dump of everything is cheaper than
-// several filtered ones when there are many tables).
+// maxTablePulls is how many desired tables are pulled one by one (filtered
+// dumps) before one dump of everything is cheaper.
+const maxTablePulls = 4
+
+// pullFor pulls what a reconcile compares, without a generation check of
+// its own (the batch's NFTA_BATCH_GENID covers it): the whole ruleset when
+// pruning or when many tables are desired, else only the desired tables.
 func pullFor(c *nfnl.Conn, desired *ruleset.Ruleset, prune bool) (*ruleset.Ruleset, error) {
-	if prune || len(desired.Tables) != 1 {
-		return Pull(c, PullOptions{})
+	if prune || len(desired.Tables) > maxTablePulls {
+		return pullOnce(c, PullOptions{})
 	}
-	t := desired.Tables[0]
-	return Pull(c, PullOptions{Family: t.Family, Table: t.Name})
+	out := &ruleset.Ruleset{}
+	for _, t := range desired.Tables {
+		rs, err := pullOnce(c, PullOptions{Family: t.Family, Table: t.Name})
+		if err != nil {
+			return nil, err
+		}
+		out.Tables = append(out.Tables, rs.Tables...)
+	}
+	return out, nil
 }
