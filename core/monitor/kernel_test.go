@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/nfsh/nfsh/core/format"
+	"github.com/nfsh/nfsh/core/kernel"
 	"github.com/nfsh/nfsh/core/monitor"
 	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -50,7 +51,7 @@ func pullNow(t *testing.T, ns *nstest.NS) *ruleset.Ruleset {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	rs, err := monitor.Pull(c)
+	rs, err := kernel.Pull(c, kernel.PullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/format"
+	"github.com/nfsh/nfsh/core/kernel"
 	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/core/wire"
@@ -39,7 +40,8 @@ type Options struct {
 	// DefaultBuffer. When it is full the stream stops reading the socket
 	// until the receiver catches up.
 	Buffer int
-	// Pull reads the ruleset for snapshots; nil means Pull.
+	// Pull reads the ruleset for snapshots; nil means core/kernel.Pull of
+	// the whole namespace.
 	Pull PullFunc
 	// NoText skips printing new rules as nft text (Event.Text).
 	NoText bool
@@ -126,7 +128,7 @@ func subscribe(opts Options) (*Stream, error) {
 		opts.Buffer = DefaultBuffer
 	}
 	if opts.Pull == nil {
-		opts.Pull = Pull
+		opts.Pull = pullAll
 	}
 	c, err := nfnl.Dial(nfnl.Options{NetNS: opts.NetNS})
 	if err != nil {
@@ -275,7 +277,7 @@ func (s *Stream) run() {
 			return
 		}
 		ok := true
-		perr := s.asm.datagram(cloneBytes(buf[:n]), func(c Commit) {
+		perr := s.asm.datagram(append([]byte(nil), buf[:n]...), func(c Commit) {
 			if ok {
 				ok = s.commit(c)
 			}
@@ -425,11 +427,16 @@ func shadowOf(rs *ruleset.Ruleset) map[tableKey]*ruleset.Table {
 	return m
 }
 
+// PullFunc reads the whole ruleset of the namespace c lives in.
+type PullFunc func(c *nfnl.Conn) (*ruleset.Ruleset, error)
+
+func pullAll(c *nfnl.Conn) (*ruleset.Ruleset, error) { return kernel.Pull(c, kernel.PullOptions{}) }
+
 // pullSets reads the named set declarations (without elements).
 func pullSets(c *nfnl.Conn) (*ruleset.Ruleset, error) {
 	rs := &ruleset.Ruleset{}
-	err := dumpAll(c, unix.NFT_MSG_GETSET, nil, func() { rs.Tables = nil }, func(m nfnl.Msg) error {
-		tn, set, err := wire.DecodeSet(m.Attrs)
+	err := c.Dump(nfnl.DumpRequest{Type: unix.NFT_MSG_GETSET, Family: unix.NFPROTO_UNSPEC, Reset: func() { rs.Tables = nil }}, func(m nfnl.Msg) error {
+		tn, set, err := wire.DecodeSet(append([]byte(nil), m.Attrs...))
 		if err != nil || set.Anonymous() {
 			return err
 		}
