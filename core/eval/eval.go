@@ -46,6 +46,9 @@ type Ctx struct {
 	proto [5]*types.Proto
 	// Deps are dependency matches generated so far and not yet emitted.
 	Deps []*Match
+	// PrependDeps are dependencies nft inserts at the start of the rule
+	// (extension headers); linearize emits them first.
+	PrependDeps []*Match
 	// icmpType is the ICMP type the rule is known to match (th_dep).
 	icmpType uint8
 }
@@ -75,6 +78,7 @@ func (c *Ctx) Reset() {
 		c.proto[types.BaseLL] = types.ProtoNetdev
 	}
 	c.Deps = nil
+	c.PrependDeps = nil
 	c.icmpType = 0
 }
 

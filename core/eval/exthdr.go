@@ -1,9 +1,75 @@
 package eval
 
 import (
+	"math/big"
+
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/types"
+)
+
+// NFT_EXTHDR_OP_* and flags.
+const (
+	exthdrOpIPv6   = 0
+	exthdrOpTCPOpt = 1
+	exthdrOpIPv4   = 2
+	exthdrOpSCTP   = 3
+	exthdrFPresent = 1
 )
 
 func (c *Ctx) exthdr(n *ast.Exthdr) (*Load, error) {
-	return nil, Errorf(n, "extension headers are not supported yet")
+	switch n.Kind {
+	case "ip6":
+		return c.ip6Exthdr(n)
+	}
+	return nil, Errorf(n, "%s extension headers are not supported yet", n.Kind)
+}
+
+func (c *Ctx) ip6Exthdr(n *ast.Exthdr) (*Load, error) {
+	d := types.ExthdrByName(n.Name)
+	if d == nil {
+		return nil, Errorf(n, "unknown extension header %s", n.Name)
+	}
+	if err := c.exthdrDep(n, types.ProtoIP6); err != nil {
+		return nil, err
+	}
+	if n.Field == "" {
+		e := &expr.Exthdr{Type: d.Type, Offset: 0, Len: 1, Op: exthdrOpIPv6, Flags: exthdrFPresent}
+		return &Load{Node: n, Tmpl: e, Type: types.Boolean, Order: types.OrderHost, Bits: 8, RegBits: 8}, nil
+	}
+	fld, ok := d.Field(n.Field, int(n.Index))
+	if !ok {
+		return nil, Errorf(n, "unknown %s field %s", n.Name, n.Field)
+	}
+	off := fld.Offset
+	nbytes := (off%8 + fld.Len + 7) / 8
+	e := &expr.Exthdr{Type: d.Type, Offset: uint32(off / 8), Len: uint32(nbytes), Op: exthdrOpIPv6}
+	l := &Load{Node: n, Tmpl: e, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, BitOff: off}
+	if off%8 != 0 || fld.Len%8 != 0 {
+		l.Shift = nbytes*8 - off%8 - fld.Len
+		m := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(fld.Len)), big.NewInt(1))
+		l.Mask = m.Lsh(m, uint(l.Shift))
+	}
+	return l, nil
+}
+
+// exthdrDep requires the network protocol p (expr_evaluate_exthdr); the
+// dependency goes to the start of the rule.
+func (c *Ctx) exthdrDep(n ast.Node, p *types.Proto) error {
+	cur := c.proto[types.BaseNetwork]
+	if cur == p {
+		return nil
+	}
+	if cur != nil {
+		return Errorf(n, "cannot use exthdr with %s", cur.Name)
+	}
+	saved := c.Deps
+	c.Deps = nil
+	if err := c.needDep(n, p); err != nil {
+		c.Deps = saved
+		return err
+	}
+	c.PrependDeps = append(c.PrependDeps, c.Deps...)
+	c.Deps = saved
+	return nil
 }

@@ -35,6 +35,16 @@ func Rule(ec *eval.Ctx, r *ast.Rule) (*Ctx, error) {
 }
 
 func (c *Ctx) flushDeps(ec *eval.Ctx) error {
+	if len(ec.PrependDeps) > 0 {
+		pre := ec.PrependDeps
+		ec.PrependDeps = nil
+		saved := ec.Deps
+		ec.Deps = pre
+		if err := c.prependDeps(ec); err != nil {
+			return err
+		}
+		ec.Deps = saved
+	}
 	deps := ec.Deps
 	ec.Deps = nil
 	for _, d := range deps {
