@@ -21,6 +21,8 @@ func (c *Ctx) exthdr(n *ast.Exthdr) (*Load, error) {
 	switch n.Kind {
 	case "ip6":
 		return c.ip6Exthdr(n)
+	case "tcp option":
+		return c.tcpOpt(n)
 	}
 	return nil, Errorf(n, "%s extension headers are not supported yet", n.Kind)
 }
@@ -72,4 +74,72 @@ func (c *Ctx) exthdrDep(n ast.Node, p *types.Proto) error {
 	c.PrependDeps = append(c.PrependDeps, c.Deps...)
 	c.Deps = saved
 	return nil
+}
+
+func (c *Ctx) tcpOpt(n *ast.Exthdr) (*Load, error) {
+	var kind uint8
+	var fld types.Field
+	if n.Raw {
+		k, err := c.optKind(n)
+		if err != nil {
+			return nil, err
+		}
+		kind = k
+		fld = types.Field{Name: "raw", Type: types.Integer, Offset: int(n.Offset), Len: int(n.Len)}
+	} else {
+		o, block := types.TCPOptByName(n.Name)
+		if o == nil {
+			k, err := c.optKind(n)
+			if err != nil {
+				return nil, err
+			}
+			kind = k
+			if n.Field != "" && n.Field != "kind" {
+				return nil, Errorf(n, "unknown tcp option field %s", n.Field)
+			}
+			o = &types.TCPOpt{Kind: kind, Fields: []types.Field{{Name: "kind", Type: types.Integer, Len: 8}}}
+		}
+		kind = o.Kind
+		if n.Field == "" {
+			e := &expr.Exthdr{Type: kind, Offset: 0, Len: 1, Op: exthdrOpTCPOpt, Flags: exthdrFPresent}
+			return &Load{Node: n, Tmpl: e, Type: types.Boolean, Order: types.OrderHost, Bits: 8, RegBits: 8}, nil
+		}
+		found := false
+		for _, x := range o.Fields {
+			if x.Name == n.Field {
+				fld, found = x, true
+			}
+		}
+		if !found {
+			return nil, Errorf(n, "unknown %s option field %s", o.Name, n.Field)
+		}
+		if block > 0 && (fld.Name == "left" || fld.Name == "right") {
+			fld.Offset += block * 64
+		}
+	}
+	if fld.Offset+fld.Len > (15*4-20)*8 {
+		return nil, Errorf(n, "offset and size %d exceeds max tcp headerlen (%d)", fld.Offset+fld.Len, (15*4-20)*8)
+	}
+	off := fld.Offset
+	nbytes := (off%8 + fld.Len + 7) / 8
+	e := &expr.Exthdr{Type: kind, Offset: uint32(off / 8), Len: uint32(nbytes), Op: exthdrOpTCPOpt}
+	l := &Load{Node: n, Tmpl: e, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, BitOff: off}
+	if off%8 != 0 || fld.Len%8 != 0 {
+		l.Shift = nbytes*8 - off%8 - fld.Len
+		m := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(fld.Len)), big.NewInt(1))
+		l.Mask = m.Lsh(m, uint(l.Shift))
+	}
+	return l, nil
+}
+
+// optKind parses a numeric option kind (0-255).
+func (c *Ctx) optKind(n *ast.Exthdr) (uint8, error) {
+	v, ok := types.ParseUint(n.Name)
+	if !ok {
+		return 0, Errorf(n, "unknown tcp option %s", n.Name)
+	}
+	if v.BitLen() > 8 {
+		return 0, Errorf(n, "value too large")
+	}
+	return uint8(v.Uint64()), nil
 }

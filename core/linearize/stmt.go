@@ -343,8 +343,8 @@ func (c *Ctx) assign(ec *eval.Ctx, x *ast.Assign) error {
 		c.Add(&expr.Meta{Key: t.Key, SReg: reg})
 	case *expr.Ct:
 		c.Add(&expr.Ct{Key: t.Key, Direction: t.Direction, SReg: reg})
-	case *expr.Payload:
-		return eval.Errorf(x, "payload statements are not supported yet")
+	case *expr.Exthdr:
+		c.Add(&expr.Exthdr{SReg: reg, Type: t.Type, Offset: t.Offset, Len: t.Len, Op: t.Op})
 	default:
 		return eval.Errorf(x, "cannot set this expression")
 	}

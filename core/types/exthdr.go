@@ -51,3 +51,57 @@ func (d *ExthdrDesc) Field(name string, idx int) (Field, bool) {
 	}
 	return Field{}, false
 }
+
+// TCPOpt describes a TCP option (tcpopt.c): its kind and fields (bits).
+type TCPOpt struct {
+	Name   string
+	Kind   uint8
+	Fields []Field
+}
+
+func tcpf(name string, off, length int) Field { return f(name, Integer, off, length) }
+
+// TCPOpts are the TCP options nft names.
+var TCPOpts = []*TCPOpt{
+	{Name: "eol", Kind: 0, Fields: []Field{tcpf("kind", 0, 8)}},
+	{Name: "nop", Kind: 1, Fields: []Field{tcpf("kind", 0, 8)}},
+	{Name: "maxseg", Kind: 2, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("size", 16, 16)}},
+	{Name: "window", Kind: 3, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("count", 16, 8)}},
+	{Name: "sack-perm", Kind: 4, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8)}},
+	{Name: "sack", Kind: 5, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("left", 16, 32), tcpf("right", 48, 32)}},
+	{Name: "timestamp", Kind: 8, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("tsval", 16, 32), tcpf("tsecr", 48, 32)}},
+	{Name: "md5sig", Kind: 19, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8)}},
+	{Name: "mptcp", Kind: 30, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("subtype", 16, 4)}},
+	{Name: "fastopen", Kind: 34, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8)}},
+}
+
+// TCPOptByName returns a TCP option by name; sack0..sack3 select the
+// n-th SACK block (their left/right fields move by 64 bits each).
+func TCPOptByName(name string) (*TCPOpt, int) {
+	block := 0
+	switch name {
+	case "sack0":
+		name = "sack"
+	case "sack1", "sack2", "sack3":
+		block = int(name[4] - '0')
+		name = "sack"
+	case "mss":
+		name = "maxseg"
+	}
+	for _, o := range TCPOpts {
+		if o.Name == name {
+			return o, block
+		}
+	}
+	return nil, 0
+}
+
+// TCPOptByKind returns the named option of a kind, or nil.
+func TCPOptByKind(kind uint8) *TCPOpt {
+	for _, o := range TCPOpts {
+		if o.Kind == kind {
+			return o
+		}
+	}
+	return nil
+}
