@@ -163,6 +163,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		return types.ToBytes(x, n, order)
 	}
 	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(key.Bits)), big.NewInt(1))
+	skipped := 0
 	if len(ivs) > 0 && ivs[0].lo.Sign() != 0 {
 		s.Elements = append(s.Elements, &ruleset.Element{Key: enc(big.NewInt(0)), Flags: ruleset.ElemIntervalEnd})
 	}
@@ -178,12 +179,17 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			continue
 		}
 		if i+1 < len(ivs) && ivs[i+1].lo.Cmp(end) == 0 {
+			// nft still counts the dropped end element in the size
+			skipped++
 			continue
 		}
 		s.Elements = append(s.Elements, &ruleset.Element{Key: enc(end), Flags: ruleset.ElemIntervalEnd})
 	}
 	_ = bytes.Equal
 	setSize(s)
+	if s.Size != nil {
+		*s.Size += uint32(skipped)
+	}
 	return s, nil
 }
 
