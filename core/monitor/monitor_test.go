@@ -59,7 +59,9 @@ func (d *dgram) gen(id, pid uint32, proc string) {
 	d.End(b)
 }
 
-func accept() []expr.Expr { return []expr.Expr{&expr.Immediate{Verdict: &expr.Verdict{Code: expr.VerdictAccept}}} }
+func accept() []expr.Expr {
+	return []expr.Expr{&expr.Immediate{Verdict: &expr.Verdict{Code: expr.VerdictAccept}}}
+}
 
 // rule appends a NEWRULE (or DELRULE) notification.
 func (d *dgram) rule(typ uint16, flags uint16, handle, pos uint64, exprs []expr.Expr) {
