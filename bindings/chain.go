@@ -3,6 +3,7 @@ package bindings
 import (
 	"fmt"
 
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/lua"
 	glua "github.com/yuin/gopher-lua"
@@ -34,6 +35,8 @@ func (m *module) newChain(L *glua.LState, tv *tableVal, c *ruleset.Chain) *glua.
 //	c:rule(text, [opts])    append a rule written in nft syntax; returns c (chainable)
 //	c:insert(text, [opts])  prepend a rule; returns c
 //	                        opts: tag = "...", comment = "...", and any other key is a typed $variable
+//	c:add(spec)             append a structured rule (see builder.go); returns c
+//	c:add_first(spec)       prepend a structured rule; returns c
 //	c:rules()               list of rules
 //	c:get_rule(tag)         the rule with that tag, or nil
 //	c:flush()               remove all rules; returns c
@@ -42,12 +45,14 @@ func (m *module) newChain(L *glua.LState, tv *tableVal, c *ruleset.Chain) *glua.
 //	tostring(c)             nft text, like nft list chain
 func (m *module) registerChain(L *glua.LState) {
 	registerObject(L, chainType, map[string]glua.LGFunction{
-		"rule":     func(L *glua.LState) int { return m.cRule(L, ruleset.OpAdd) },
-		"insert":   func(L *glua.LState) int { return m.cRule(L, ruleset.OpInsert) },
-		"rules":    m.cRules,
-		"get_rule": m.cGetRule,
-		"flush":    m.cFlush,
-		"delete":   m.cDelete,
+		"rule":      func(L *glua.LState) int { return m.cRule(L, ruleset.OpAdd) },
+		"insert":    func(L *glua.LState) int { return m.cRule(L, ruleset.OpInsert) },
+		"add":       func(L *glua.LState) int { return m.cAdd(L, ruleset.OpAdd) },
+		"add_first": func(L *glua.LState) int { return m.cAdd(L, ruleset.OpInsert) },
+		"rules":     m.cRules,
+		"get_rule":  m.cGetRule,
+		"flush":     m.cFlush,
+		"delete":    m.cDelete,
 	}, map[string]field{
 		"name":    func(L *glua.LState, v any) glua.LValue { return glua.LString(v.(*chainVal).c.Name) },
 		"table":   func(L *glua.LState, v any) glua.LValue { cv := v.(*chainVal); return m.newTable(L, cv.tv.rv, cv.tv.t) },
@@ -64,11 +69,19 @@ func (m *module) cRule(L *glua.LState, op ruleset.Op) int {
 	cv := checkChain(L, 1)
 	text := L.CheckString(2)
 	o := checkOptions(L, 3)
-	pos := callSite(L)
+	m.addRule(L, cv, text, o.table(), callSite(L), op)
+	L.Push(L.Get(1))
+	return 1
+}
+
+// addRule compiles text with the variables of vt (tag and comment are
+// options, not variables) and adds the rule to the chain.
+func (m *module) addRule(L *glua.LState, cv *chainVal, text string, vt *glua.LTable, pos diag.Pos, op ruleset.Op) {
+	o := options{L: L, t: vt}
 	if m.core.Compiler == nil {
 		unavailable(L, "rule (compiler)")
 	}
-	vars, err := varsFrom(o.table(), pos, "tag", "comment")
+	vars, err := varsFrom(vt, pos, "tag", "comment")
 	if err != nil {
 		raise(L, pos, err)
 	}
@@ -92,8 +105,6 @@ func (m *module) cRule(L *glua.LState, op ruleset.Op) int {
 	r.Pos = pos
 	cmd := ruleset.Command{Op: op, Kind: ruleset.KindRule, Pos: pos, Text: text, Family: t.Family, Table: t.Name, Chain: cv.c.Name, Rule: r}
 	m.apply(L, cv.tv.rv.rs, []ruleset.Command{cmd}, pos)
-	L.Push(L.Get(1))
-	return 1
 }
 
 func (m *module) cRules(L *glua.LState) int {

@@ -67,6 +67,9 @@ type Kernel interface {
 	Push(rs *ruleset.Ruleset, opts PushOptions) error
 	// Pull reads the whole ruleset (fam 0, table "") or one table.
 	Pull(fam ruleset.Family, table string) (*ruleset.Ruleset, error)
+	// Apply commits cmds as one atomic batch (check: validate only);
+	// new tables carry the owner flag unless persist.
+	Apply(cmds []ruleset.Command, check, persist bool) error
 	// Features reports kernel features by name ("owner", "persist",
 	// "destroy", "flowtable", ...).
 	Features() map[string]bool

@@ -24,6 +24,9 @@ type module struct {
 //	nft.push(rs, [opts])          commit rs (opts: mode = "replace"|"reconcile", check = bool); true or nil, err
 //	nft.pull([family, name])      the kernel's ruleset (or one table); ruleset or nil, err
 //	nft.supported()               kernel features, a table of name = bool
+//	nft.diff(a, b, [opts])        the patch a → b (a = nil: the kernel); tostring is nft commands
+//	nft.rule_text(spec)           the nft text of a structured rule (see c:add)
+//	nft.create_table, nft.delete_table, nft.add_element, nft.delete_element   live changes (live.go)
 func Loader(core Core) glua.LGFunction {
 	m := &module{core: core}
 	return m.open
@@ -37,7 +40,10 @@ func (m *module) open(L *glua.LState) int {
 		"push":      m.nftPush,
 		"pull":      m.nftPull,
 		"supported": m.nftSupported,
+		"diff":      m.nftDiff,
+		"rule_text": m.nftRuleText,
 	})
+	L.SetFuncs(mod, m.liveFuncs())
 	mt := L.NewTable()
 	mt.RawSetString("__call", L.NewFunction(m.nftCall))
 	L.SetMetatable(mod, mt)
@@ -51,6 +57,7 @@ func (m *module) registerTypes(L *glua.LState) {
 	m.registerChain(L)
 	m.registerRule(L)
 	m.registerSet(L)
+	m.registerPatch(L)
 }
 
 func (m *module) nftRuleset(L *glua.LState) int {

@@ -34,13 +34,14 @@ func checkSet(L *glua.LState, n int) *setVal {
 // registerSet defines nft.set values (sets and maps):
 //
 //	s:add(elements)      add elements (a value or a list; for maps a table key = value); returns s
-//	s:remove(elements)   delete elements; returns s
+//	s:remove(elements)   delete elements (also s:delete); returns s
 //	s.name, s.map (true for maps), s.comment, s.handle, s.count (number of elements)
 //	tostring(s)          nft text, like nft list set
 func (m *module) registerSet(L *glua.LState) {
 	registerObject(L, setType, map[string]glua.LGFunction{
 		"add":    func(L *glua.LState) int { return m.sElements(L, ast.OpAdd) },
 		"remove": func(L *glua.LState) int { return m.sElements(L, ast.OpDelete) },
+		"delete": func(L *glua.LState) int { return m.sElements(L, ast.OpDelete) },
 	}, map[string]field{
 		"name":    func(L *glua.LState, v any) glua.LValue { return glua.LString(v.(*setVal).s.Name) },
 		"map":     func(L *glua.LState, v any) glua.LValue { return glua.LBool(v.(*setVal).s.Flags&ruleset.SetMap != 0) },

@@ -55,11 +55,11 @@ type Host struct {
 	closed     bool
 
 	// Owned by the owning goroutine.
-	active  int                 // live timers and listeners
+	active  int                  // live timers and listeners
 	handles map[*Handle]struct{} // live timers and listeners
-	exit    *ExitError          // set by nfsh.exit
-	causes  map[string]error    // Go errors raised through Raise, by message
-	loopCtx context.Context     // context of the running loop, for callbacks
+	exit    *ExitError           // set by nfsh.exit
+	causes  map[string]error     // Go errors raised through Raise, by message
+	loopCtx context.Context      // context of the running loop, for callbacks
 	closers []func()
 }
 

@@ -140,14 +140,35 @@ func (k *kernelConn) get() (*nfnl.Conn, error) {
 }
 
 func (k *kernelConn) Push(rs *ruleset.Ruleset, opts bindings.PushOptions) error {
-	if opts.Mode == "reconcile" {
-		return &diag.Error{Op: "push", Msg: "reconcile mode is not implemented yet"}
-	}
 	c, err := k.get()
 	if err != nil {
 		return err
 	}
+	if opts.Mode == "reconcile" {
+		_, err := kernel.Reconcile(c, rs, kernel.ReconcileOptions{Check: opts.Check, Persist: allPersist(rs)})
+		return err
+	}
 	return kernel.Push(c, rs, kernel.PushOptions{Check: opts.Check})
+}
+
+// allPersist reports whether every table of rs opts out of the owner
+// flag (reconcile creates new tables one way for the whole batch).
+func allPersist(rs *ruleset.Ruleset) bool {
+	for _, t := range rs.Tables {
+		if !t.Persist {
+			return false
+		}
+	}
+	return len(rs.Tables) > 0
+}
+
+// Apply commits commands in one batch.
+func (k *kernelConn) Apply(cmds []ruleset.Command, check, persist bool) error {
+	c, err := k.get()
+	if err != nil {
+		return err
+	}
+	return kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: persist})
 }
 
 func (k *kernelConn) Pull(fam ruleset.Family, table string) (*ruleset.Ruleset, error) {
@@ -167,7 +188,7 @@ func (k *kernelConn) Features() map[string]bool {
 	if err != nil {
 		return map[string]bool{}
 	}
-	return map[string]bool{"owner": true, "destroy": f.Destroy, "persist": f.Persist}
+	return map[string]bool{"owner": true, "destroy": f.Destroy, "persist": f.Persist, "reconcile": true}
 }
 
 // tableFlagOwner is NFT_TABLE_F_OWNER.
