@@ -110,6 +110,10 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.reject(ec, x)
 	case *ast.ObjRef:
 		return c.objref(ec, x)
+	case *ast.DynSet:
+		return c.dynset(ec, x)
+	case *ast.Meter:
+		return c.meter(ec, x)
 	case *ast.Connlimit:
 		e := &expr.Connlimit{Count: uint32(x.Count)}
 		if x.Over {
