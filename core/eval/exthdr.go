@@ -23,6 +23,8 @@ func (c *Ctx) exthdr(n *ast.Exthdr) (*Load, error) {
 		return c.ip6Exthdr(n)
 	case "tcp option":
 		return c.tcpOpt(n)
+	case "sctp chunk":
+		return c.sctpChunk(n)
 	}
 	return nil, Errorf(n, "%s extension headers are not supported yet", n.Kind)
 }
@@ -142,4 +144,24 @@ func (c *Ctx) optKind(n *ast.Exthdr) (uint8, error) {
 		return 0, Errorf(n, "value too large")
 	}
 	return uint8(v.Uint64()), nil
+}
+
+func (c *Ctx) sctpChunk(n *ast.Exthdr) (*Load, error) {
+	ch := types.SCTPChunkByName(n.Name)
+	if ch == nil {
+		return nil, Errorf(n, "unknown sctp chunk %s", n.Name)
+	}
+	if n.Field == "" {
+		e := &expr.Exthdr{Type: ch.Type, Offset: 0, Len: 1, Op: exthdrOpSCTP, Flags: exthdrFPresent}
+		return &Load{Node: n, Tmpl: e, Type: types.Boolean, Order: types.OrderHost, Bits: 8, RegBits: 8}, nil
+	}
+	for _, fld := range ch.Fields {
+		if fld.Name != n.Field {
+			continue
+		}
+		nbytes := (fld.Offset%8 + fld.Len + 7) / 8
+		e := &expr.Exthdr{Type: ch.Type, Offset: uint32(fld.Offset / 8), Len: uint32(nbytes), Op: exthdrOpSCTP}
+		return &Load{Node: n, Tmpl: e, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, BitOff: fld.Offset}, nil
+	}
+	return nil, Errorf(n, "unknown sctp chunk %s field %s", n.Name, n.Field)
 }

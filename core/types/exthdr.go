@@ -105,3 +105,49 @@ func TCPOptByKind(kind uint8) *TCPOpt {
 	}
 	return nil
 }
+
+// SCTPChunk describes an SCTP chunk (sctp_chunk.c).
+type SCTPChunk struct {
+	Name   string
+	Type   uint8
+	Fields []Field
+}
+
+func sctpCommon(extra ...Field) []Field {
+	return append([]Field{tcpf("type", 0, 8), tcpf("flags", 8, 8), tcpf("length", 16, 16)}, extra...)
+}
+
+// SCTPChunks are the SCTP chunks nft names.
+var SCTPChunks = []*SCTPChunk{
+	{"data", 0, sctpCommon(tcpf("tsn", 32, 32), tcpf("stream", 64, 16), tcpf("ssn", 80, 16), tcpf("ppid", 96, 32))},
+	{"init", 1, sctpCommon(tcpf("init-tag", 32, 32), tcpf("a-rwnd", 64, 32), tcpf("num-outbound-streams", 96, 16),
+		tcpf("num-inbound-streams", 112, 16), tcpf("initial-tsn", 128, 32))},
+	{"init-ack", 2, sctpCommon(tcpf("init-tag", 32, 32), tcpf("a-rwnd", 64, 32), tcpf("num-outbound-streams", 96, 16),
+		tcpf("num-inbound-streams", 112, 16), tcpf("initial-tsn", 128, 32))},
+	{"sack", 3, sctpCommon(tcpf("cum-tsn-ack", 32, 32), tcpf("a-rwnd", 64, 32), tcpf("num-gap-ack-blocks", 96, 16),
+		tcpf("num-dup-tsns", 112, 16))},
+	{"heartbeat", 4, sctpCommon()},
+	{"heartbeat-ack", 5, sctpCommon()},
+	{"abort", 6, sctpCommon()},
+	{"shutdown", 7, sctpCommon(tcpf("cum-tsn-ack", 32, 32))},
+	{"shutdown-ack", 8, sctpCommon()},
+	{"error", 9, sctpCommon()},
+	{"cookie-echo", 10, sctpCommon()},
+	{"cookie-ack", 11, sctpCommon()},
+	{"ecne", 12, sctpCommon(tcpf("lowest-tsn", 32, 32))},
+	{"cwr", 13, sctpCommon(tcpf("lowest-tsn", 32, 32))},
+	{"shutdown-complete", 14, sctpCommon()},
+	{"asconf-ack", 128, sctpCommon(tcpf("seqno", 32, 32))},
+	{"forward-tsn", 192, sctpCommon(tcpf("new-cum-tsn", 32, 32))},
+	{"asconf", 193, sctpCommon(tcpf("seqno", 32, 32))},
+}
+
+// SCTPChunkByName returns the chunk named name, or nil.
+func SCTPChunkByName(name string) *SCTPChunk {
+	for _, ch := range SCTPChunks {
+		if ch.Name == name {
+			return ch
+		}
+	}
+	return nil
+}
