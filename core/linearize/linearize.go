@@ -126,9 +126,17 @@ func (c *Ctx) Load(l *eval.Load, unit uint32, hton bool) {
 	}
 	reg := Reg(unit)
 	if l.Inner != nil {
-		c.Load(l.Inner, unit, false)
+		// jhash: the input gets registers of its own (netlink_gen_hash)
+		concat := l.Inner.Concat != nil
+		iu := c.Alloc(l.Inner.RegBits, concat)
+		c.Load(l.Inner, iu, false)
+		c.Release(l.Inner.RegBits, concat)
+		h := withDReg(l.Tmpl, reg).(*expr.Hash)
+		h.SReg = Reg(iu)
+		c.Add(h)
+	} else {
+		c.Add(withDReg(l.Tmpl, reg))
 	}
-	c.Add(withDReg(l.Tmpl, reg))
 	n := uint32(l.Bytes())
 	if l.Mask != nil {
 		c.Add(&expr.Bitwise{SReg: reg, DReg: reg, OmitOp: true, Len: n, Mask: types.ToBytes(l.Mask, int(n), types.OrderBig), Xor: make([]byte, n)})
