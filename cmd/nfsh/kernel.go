@@ -83,7 +83,7 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	if file == "" {
 		return usageError("apply needs a FILE (- for stdin)")
 	}
-	cmds, err := compileFile(file, stdin)
+	cmds, sc, err := compileFile(file, stdin)
 	if err != nil {
 		return err
 	}
@@ -102,10 +102,10 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 			t.Persist = true
 		}
 		if _, err := kernel.Reconcile(c, desired, kernel.ReconcileOptions{Check: check, Persist: true}); err != nil {
-			return err
+			return sc.annotate(err)
 		}
 	} else if err := kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: true}); err != nil {
-		return err
+		return sc.annotate(err)
 	}
 	stats.report()
 	return nil
@@ -129,7 +129,7 @@ func cmdFmt(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) != 1 {
 		return usageError("fmt takes one FILE")
 	}
-	cmds, err := compileFile(args[0], stdin)
+	cmds, _, err := compileFile(args[0], stdin)
 	if err != nil {
 		return err
 	}

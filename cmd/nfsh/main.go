@@ -24,6 +24,7 @@ verbs:
   apply [--check] FILE                 commit an nft script atomically (- = stdin)
   fmt FILE                             parse and print canonical nft text (offline)
   bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
+  monitor [--json] [--count K]         print ruleset changes, like nft monitor
   log --group N [--copy MODE] [--json] [--count K]   print NFLOG packet events
 `
 
@@ -82,12 +83,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdBytecode(vargs, stdin, stdout)
 	case "log":
 		err = cmdLog(vargs, stdout, stderr)
+	case "monitor":
+		err = cmdMonitor(vargs, stdout, stderr)
 	}
 	return exitStatus(err, stderr)
 }
 
 // verbs are the one-shot verbs; any other first argument is Lua.
-var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true}
+var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true, "monitor": true}
 
 // exitStatus reports err on stderr and returns the process exit status.
 func exitStatus(err error, stderr io.Writer) int {

@@ -2,29 +2,52 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"io"
+	"strings"
 
 	"github.com/nfsh/nfsh/core/bytecode"
 	"github.com/nfsh/nfsh/core/compile"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/parse"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
+// script is an nft script read for a verb.
+type script struct {
+	name string // as errors name it: the path, or /dev/stdin
+	src  []byte
+}
+
 // compileFile reads and compiles an nft script (FILE or - for stdin).
-func compileFile(name string, stdin io.Reader) ([]ruleset.Command, error) {
+func compileFile(name string, stdin io.Reader) ([]ruleset.Command, *script, error) {
 	src, err := readInput(name, stdin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	display := name
+	sc := &script{name: name, src: src}
 	if name == "-" {
-		display = "/dev/stdin"
+		sc.name = "/dev/stdin"
 	}
-	cmds, err := compile.Source(display, src, &compile.Options{Parse: &parse.Options{}})
+	cmds, err := compile.Source(sc.name, src, &compile.Options{Parse: &parse.Options{}})
 	if err != nil {
-		return nil, err
+		return nil, sc, err
 	}
-	return cmds, nil
+	return cmds, sc, nil
+}
+
+// annotate gives a kernel error that points into the script the source
+// line it points at, so it prints with a caret under the rule, like nft.
+func (sc *script) annotate(err error) error {
+	var de *diag.Error
+	if sc == nil || !errors.As(err, &de) || de.Source != "" || de.Pos.File != sc.name || !de.Pos.IsValid() {
+		return err
+	}
+	de.Source = diag.LineOf(sc.src, de.Pos.Off)
+	if de.Pos.Len == 0 {
+		de.Pos.Len = max(1, len(strings.TrimRight(de.Source, " \t;"))-(de.Pos.Col-1))
+	}
+	return err
 }
 
 // cmdBytecode prints the kernel expressions of a script's rules exactly as
@@ -33,7 +56,7 @@ func cmdBytecode(args []string, stdin io.Reader, stdout io.Writer) error {
 	if len(args) != 1 {
 		return usageError("bytecode takes one FILE")
 	}
-	cmds, err := compileFile(args[0], stdin)
+	cmds, _, err := compileFile(args[0], stdin)
 	if err != nil {
 		return err
 	}

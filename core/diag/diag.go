@@ -77,11 +77,11 @@ func (e *Error) Error() string {
 		msg = e.Err.Error()
 	}
 	if msg == "" && e.Errno != 0 {
-		msg = e.Errno.Error()
+		msg = errnoText(e.Errno)
 	}
 	b.WriteString(msg)
 	if e.Errno != 0 && e.Msg != "" {
-		fmt.Fprintf(&b, ": %s", e.Errno.Error())
+		fmt.Fprintf(&b, ": %s", errnoText(e.Errno))
 	}
 	if e.Extack != "" {
 		fmt.Fprintf(&b, " (kernel: %s)", e.Extack)
@@ -171,4 +171,14 @@ func LineOf(src []byte, off int) string {
 		e++
 	}
 	return string(src[s:e])
+}
+
+// errnoText is the C library's text for an errno ("Operation not
+// supported"), which is how nft reports kernel errors.
+func errnoText(n syscall.Errno) string {
+	s := n.Error()
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/nfnl"
@@ -90,10 +91,7 @@ func mapErrors(err error, b *nfnl.Batch, tags []tag) error {
 		}
 		tg := tags[me.Index]
 		de.Op, de.Object, de.Pos = tg.op, tg.object, tg.pos
-		de.Msg = "could not process " + tg.op
-		if tg.cmd >= 0 {
-			de.Msg += fmt.Sprintf(" (command %d)", tg.cmd+1)
-		}
+		de.Msg = "Could not process " + objectWord(tg.op)
 		if me.HasOffset {
 			refineByOffset(de, b.Msg(me.Index), int(me.Offset), tg)
 		}
@@ -167,4 +165,13 @@ func findAttr(msg []byte, from int, typ uint16, off int) (start, end int, ok boo
 		p += (l + 3) &^ 3
 	}
 	return 0, 0, false
+}
+
+// objectWord returns the object an operation acts on, as nft's messages
+// name it ("rule" for "add rule").
+func objectWord(op string) string {
+	if i := strings.LastIndexByte(op, ' '); i >= 0 {
+		return op[i+1:]
+	}
+	return op
 }
