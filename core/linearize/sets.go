@@ -50,6 +50,9 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 	s.KeyType, s.KeyLen = KeyType(key)
 	interval := isInterval(v)
 	dataInterval := data != nil && isDataInterval(v)
+	if len(name) > 2 && name[:2] == "__" {
+		defer setUdata(s, key, data, dataInterval)
+	}
 	if interval {
 		s.Flags |= ruleset.SetInterval
 		if key.Concat != nil {
@@ -297,6 +300,26 @@ func setSize(s *ruleset.Set) {
 	if s.Flags&ruleset.SetAnonymous == 0 {
 		return
 	}
+
 	n := uint32(len(s.Elements))
 	s.Size = &n
+}
+
+// setUdata records the key and data byte orders of an anonymous set in
+// its userdata, as nft sends them (the listing decodes data with them).
+func setUdata(s *ruleset.Set, key, data *eval.Load, dataInterval bool) {
+	s.Userdata = ruleset.UdataSet(nil, ruleset.UdataSetKeyByteorder, le32(uint32(keyByteorder(key))))
+	if s.Flags&ruleset.SetMap == 0 || data == nil {
+		return
+	}
+	var o uint32
+	if data.Type != types.Verdict {
+		o = uint32(keyByteorder(data))
+	}
+	s.Userdata = ruleset.UdataSet(s.Userdata, ruleset.UdataSetDataByteorder, le32(o))
+	di := uint32(0)
+	if dataInterval {
+		di = 1
+	}
+	s.Userdata = ruleset.UdataSet(s.Userdata, ruleset.UdataSetDataInterval, le32(di))
 }
