@@ -238,17 +238,46 @@ func FuzzDecode(f *testing.F) {
 	SetElems(&s, 0x0c, 1, ElemsRef{Table: "t", Set: "s"}, []*ruleset.Element{{Key: []byte{1}, Verdict: &expr.Verdict{Code: -3, Chain: "x"}}}, 0)
 	AddObj(&s, 1, "t", &ruleset.Object{Name: "o", Data: []byte{8, 0, 1, 0, 0, 0, 0, 1}}, 0)
 	AddFlowtable(&s, 1, "t", &ruleset.Flowtable{Name: "f", Devices: []string{"lo"}}, 0)
+	// Foreign rules: xt match/target (with the synthesized NFTA_RULE_COMPAT),
+	// an expression kept raw, and unknown userdata TLVs.
+	AddRule(&s, 2, "filter", "INPUT", &ruleset.Rule{
+		Exprs: []expr.Expr{
+			&expr.Meta{Key: 16, DReg: 1},
+			&expr.Cmp{SReg: 1, Data: []byte{6}},
+			&expr.Match{MatchName: "multiport", Rev: 1, Info: make([]byte, 40)},
+			&expr.Target{TargetName: "LOG", Info: make([]byte, 32)},
+			&expr.Raw{ExprName: "inner", Data: []byte{8, 0, 1, 0, 0, 0, 0, 0}},
+		},
+		Userdata: []byte{0xc8, 3, 'a', 'b', 'c', 0, 2, 'x', 0},
+	}, RuleRef{Position: 5, ID: 3}, 0)
 	for _, m := range s.msgs {
 		f.Add(m.attrs)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		DecodeTable(1, b)
-		DecodeChain(b)
-		DecodeRule(b)
-		DecodeSet(b)
-		DecodeSetElems(b)
-		DecodeObj(b)
-		DecodeFlowtable(b)
+		// Whatever decodes must encode again without panicking: a pulled
+		// value is pushed as it is.
+		var out memSink
+		if tb, err := DecodeTable(1, b); err == nil {
+			AddTable(&out, tb, tb.Flags, 0)
+		}
+		if tn, c, err := DecodeChain(b); err == nil {
+			AddChain(&out, 1, tn, c, 0)
+		}
+		if tn, cn, r, err := DecodeRule(b); err == nil {
+			AddRule(&out, 1, tn, cn, r, RuleRef{}, 0)
+		}
+		if tn, set, err := DecodeSet(b); err == nil {
+			AddSet(&out, 1, tn, set, 1, 0)
+		}
+		if ref, elems, err := DecodeSetElems(b); err == nil {
+			SetElems(&out, 0x0c, 1, ref, elems, 0)
+		}
+		if tn, o, err := DecodeObj(b); err == nil {
+			AddObj(&out, 1, tn, o, 0)
+		}
+		if tn, ft, err := DecodeFlowtable(b); err == nil {
+			AddFlowtable(&out, 1, tn, ft, 0)
+		}
 		DecodeGen(b)
 	})
 }
