@@ -44,6 +44,7 @@ func (m *module) open(L *glua.LState) int {
 		"rule_text": m.nftRuleText,
 	})
 	L.SetFuncs(mod, m.liveFuncs())
+	L.SetFuncs(mod, m.logFuncs()) // NFLOG listeners (log.go)
 	mt := L.NewTable()
 	mt.RawSetString("__call", L.NewFunction(m.nftCall))
 	L.SetMetatable(mod, mt)

@@ -1,0 +1,512 @@
+package bindings
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/nflog"
+	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/lua"
+	glua "github.com/yuin/gopher-lua"
+)
+
+// NFLOG listeners: Lua callbacks on logged packets.
+//
+//	nft.log_listen(opts, fn)   listen to an NFLOG group; fn(ev) runs on the event loop for every event;
+//	                           returns a listener, or nil, err when the group cannot be bound
+//	nft.log_prefix(tag, [text])   the log prefix that carries tag to ev.tag: "nfsh:TAG: TEXT"
+//	nft.log_tag(prefix)        the tag a prefix carries, or nil
+//
+// opts: group (required, 0..65535), copy ("packet" default, "meta", "none"), snaplen (bytes),
+// qthreshold (packets per kernel batch; kernel default 100), timeout (flush timeout in ms, default 20),
+// nlbufsize, rcvbuf (bytes), seq (default true: exact loss counts), seq_global, conntrack,
+// events (queue capacity), block (default true: when Lua falls behind the kernel drops, and says so),
+// batch (events taken per loop turn, default 256), payload (true: ev.payload holds the copied bytes),
+// netns (a path or "pid:N"; default the session's process namespace).
+//
+// An event is a table. Packets: kind = "packet", group, family, hook, prefix, tag, mark, time (seconds),
+// iif, iifname, oif, oifname, physiif(name), physoif(name), hwaddr, hwtype, uid, gid, seq, seq_global,
+// vlan_id, ct_state, ct_direction, payload_len, ip_version, saddr, daddr (strings), protocol ("tcp", ...),
+// ttl, length, frag_offset, truncated, sport, dport (numbers), tcp_flags ("syn,ack"), syn/ack/fin/rst
+// (booleans, TCP only), icmp_type, icmp_code, icmp_id, icmp_seq. Absent attributes are nil.
+// Loss: kind = "loss", lost (dropped + seq_lost: exact with seq), overruns (kernel buffer overflows, each
+// of up to qthreshold packets), dropped, seq_lost.
+//
+// Errors raised by fn are reported as FILE:LINE: error: MSG (with the traceback) and the listener
+// keeps going. The listener value has :stats(), :close(), :active() and .group.
+//
+// Tags: a rule tagged TAG that logs with the prefix "nfsh:TAG: ..." (nft.log_prefix(TAG, ...)) gives
+// its events ev.tag = TAG, so one callback can tell which rule fired.
+
+const logListenerType = "nft.log_listener"
+
+// logPrefixMark starts a log prefix that carries a rule tag.
+const logPrefixMark = "nfsh:"
+
+var logOptions = []string{"group", "copy", "snaplen", "qthreshold", "timeout", "nlbufsize", "rcvbuf",
+	"seq", "seq_global", "conntrack", "events", "block", "batch", "payload", "netns"}
+
+// logListener is the Lua value of nft.log_listen.
+type logListener struct {
+	l       *nflog.Listener
+	hd      *lua.Handle
+	fn      *glua.LFunction
+	payload bool
+	cur     []nflog.Event // the batch being delivered (owning goroutine)
+	// Counters, owning goroutine only.
+	events, losses, errors uint64
+}
+
+// logFuncs are the NFLOG functions of the nft module.
+func (m *module) logFuncs() map[string]glua.LGFunction {
+	return map[string]glua.LGFunction{
+		"log_listen": m.nftLogListen,
+		"log_prefix": nftLogPrefix,
+		"log_tag":    nftLogTag,
+	}
+}
+
+// LogPrefix returns the log prefix that carries tag to the events of
+// nft.log_listen: "nfsh:TAG: TEXT" (or "nfsh:TAG: " without text). The
+// kernel keeps at most 127 bytes of a prefix.
+func LogPrefix(tag, text string) string { return logPrefixMark + tag + ": " + text }
+
+// LogTag returns the tag a log prefix carries ("nfsh:TAG" optionally
+// followed by ":" and text), or "".
+func LogTag(prefix string) string {
+	rest, ok := strings.CutPrefix(prefix, logPrefixMark)
+	if !ok {
+		return ""
+	}
+	tag, _, _ := strings.Cut(rest, ":")
+	return strings.TrimSpace(tag)
+}
+
+func nftLogPrefix(L *glua.LState) int {
+	tag := L.CheckString(1)
+	if tag == "" || strings.ContainsAny(tag, ": \"") {
+		L.ArgError(1, "a tag is a non-empty word without ':', spaces or quotes")
+	}
+	L.Push(glua.LString(LogPrefix(tag, L.OptString(2, ""))))
+	return 1
+}
+
+func nftLogTag(L *glua.LState) int {
+	L.Push(optString(LogTag(L.CheckString(1))))
+	return 1
+}
+
+// logOpts reads the options table of nft.log_listen.
+func logOpts(L *glua.LState, n int) (nflog.Options, int, bool) {
+	o := checkOptions(L, n, logOptions...)
+	opts := nflog.Options{Seq: true, Block: true, FlushTimeout: 20 * time.Millisecond}
+	num := func(k string, max float64) (uint64, bool) {
+		v := o.get(k)
+		if v == glua.LNil {
+			return 0, false
+		}
+		f, ok := v.(glua.LNumber)
+		if !ok || float64(f) < 0 || float64(f) > max || float64(f) != float64(uint64(f)) {
+			L.ArgError(n, fmt.Sprintf("option %s: integer 0..%.0f expected, got %s", k, max, L.ToStringMeta(v).String()))
+		}
+		return uint64(f), true
+	}
+	flag := func(k string, def bool) bool {
+		if !o.has(k) {
+			return def
+		}
+		return o.boolean(k)
+	}
+	g, ok := num("group", 65535)
+	if !ok {
+		L.ArgError(n, "option group is required (the N of `log group N`)")
+	}
+	opts.Group = uint16(g)
+	if s, ok := o.str("copy"); ok {
+		if opts.Copy, ok = nflog.ParseCopyMode(s); !ok {
+			L.ArgError(n, fmt.Sprintf(`option copy: "none", "meta" or "packet" expected, got %q`, s))
+		}
+	}
+	if v, ok := num("snaplen", 65535); ok {
+		opts.Snaplen = uint32(v)
+	}
+	if v, ok := num("qthreshold", 1<<31); ok {
+		opts.QThreshold = uint32(v)
+	}
+	if v, ok := num("timeout", 655350); ok {
+		opts.FlushTimeout = time.Duration(v) * time.Millisecond
+	}
+	if v, ok := num("nlbufsize", 131072); ok {
+		opts.NLBufSize = uint32(v)
+	}
+	if v, ok := num("rcvbuf", 1<<30); ok {
+		opts.RcvBuf = int(v)
+	}
+	if v, ok := num("events", 1<<20); ok {
+		opts.Events = int(v)
+	}
+	batch := 256
+	if v, ok := num("batch", 1<<16); ok && v > 0 {
+		batch = int(v)
+	}
+	opts.Seq = flag("seq", true)
+	opts.SeqGlobal = flag("seq_global", false)
+	opts.Conntrack = flag("conntrack", false)
+	opts.Block = flag("block", true)
+	if s, ok := o.str("netns"); ok && s != "" {
+		if p, isPID := strings.CutPrefix(s, "pid:"); isPID {
+			pid, err := strconv.Atoi(p)
+			if err != nil || pid <= 0 {
+				L.ArgError(n, fmt.Sprintf("option netns: bad pid in %q", s))
+			}
+			opts.NetNS = nfnl.NetNSPID(pid)
+		} else {
+			opts.NetNS = nfnl.NetNSPath(s)
+		}
+	}
+	return opts, batch, flag("payload", false)
+}
+
+// nftLogListen implements nft.log_listen(opts, fn).
+func (m *module) nftLogListen(L *glua.LState) int {
+	opts, batch, payload := logOpts(L, 1)
+	fn := L.CheckFunction(2)
+	h := lua.HostOf(L)
+	if h == nil {
+		unavailable(L, "nft.log_listen (event loop)")
+	}
+	registerLogListener(L)
+	l, err := nflog.Listen(opts)
+	if err != nil {
+		L.Push(glua.LNil)
+		L.Push(glua.LString(err.Error()))
+		return 2
+	}
+	ll := &logListener{l: l, fn: fn, payload: payload}
+	ll.hd = lua.Listen(h, lua.Source[[]nflog.Event]{
+		Name: fmt.Sprintf("nflog group %d", opts.Group),
+		C:    batches(l.Events(), batch),
+		Convert: func(L *glua.LState, b []nflog.Event) []glua.LValue {
+			ll.cur = b
+			return nil
+		},
+		Callback: L.NewFunction(ll.dispatch),
+		Stop:     func() { l.Close() },
+	})
+	L.Push(newUD(L, logListenerType, ll))
+	return 1
+}
+
+// batches forwards the events of src in batches of at most max: it waits
+// for one event, then takes what is already queued. Two buffers alternate:
+// lua.Listen takes the next value only after the callback for the previous
+// one returned, so the buffer being filled is never the one being read.
+func batches(src <-chan nflog.Event, max int) <-chan []nflog.Event {
+	out := make(chan []nflog.Event)
+	go func() {
+		defer close(out)
+		bufs := [2][]nflog.Event{make([]nflog.Event, 0, max), make([]nflog.Event, 0, max)}
+		for i := 0; ; i ^= 1 {
+			ev, ok := <-src
+			if !ok {
+				return
+			}
+			b := append(bufs[i][:0], ev)
+		drain:
+			for len(b) < max {
+				select {
+				case ev, ok = <-src:
+					if !ok {
+						break drain
+					}
+					b = append(b, ev)
+				default:
+					break drain
+				}
+			}
+			bufs[i] = b
+			out <- b
+			if !ok {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// dispatch is the Go callback lua.Listen calls once per batch: it calls
+// the script's function once per event. An error raised by the function
+// is reported and the next event is delivered; an interrupt or nfsh.exit
+// ends the batch.
+func (ll *logListener) dispatch(L *glua.LState) int {
+	b := ll.cur
+	ll.cur = nil
+	h := lua.HostOf(L)
+	for i := range b {
+		if !ll.hd.Active() {
+			return 0
+		}
+		ev := &b[i]
+		var t *glua.LTable
+		if ev.Kind == nflog.EventLoss {
+			ll.losses++
+			t = lossTable(L, ev.Loss)
+		} else if ev.Packet != nil {
+			ll.events++
+			t = packetTable(L, ev.Packet, ll.payload)
+		} else {
+			continue
+		}
+		L.Push(ll.fn)
+		L.Push(t)
+		if err := L.PCall(1, 0, nil); err != nil {
+			if ctx := L.Context(); ctx != nil && ctx.Err() != nil {
+				// Interrupted, or nfsh.exit: the host takes it from here.
+				L.Error(errorValue(err), 0)
+				return 0
+			}
+			ll.errors++
+			if h != nil {
+				h.ReportError(callbackError(err))
+			}
+		}
+	}
+	return 0
+}
+
+// errorValue returns the Lua value an error raised.
+func errorValue(err error) glua.LValue {
+	var ae *glua.ApiError
+	if errors.As(err, &ae) && ae.Object != nil {
+		return ae.Object
+	}
+	return glua.LString(err.Error())
+}
+
+// callbackError turns an error raised by a callback into a *lua.Error with
+// the position of the raising code.
+func callbackError(err error) error {
+	var ae *glua.ApiError
+	if !errors.As(err, &ae) {
+		return &lua.Error{Msg: err.Error(), Err: err}
+	}
+	e := &lua.Error{Value: ae.Object, Err: ae.Cause}
+	msg := ""
+	if s, ok := ae.Object.(glua.LString); ok {
+		msg = string(s)
+	} else if ae.Object != nil {
+		msg = ae.Object.String()
+	}
+	e.Pos, e.Msg = splitPos(msg)
+	tb := strings.TrimRight(ae.StackTrace, "\n")
+	e.Traceback = strings.TrimSuffix(tb, "\n\t[G]: ?")
+	return e
+}
+
+// splitPos splits "FILE:LINE: message" (gopher-lua's error position) into
+// a position and the message.
+func splitPos(msg string) (diag.Pos, string) {
+	first, _, _ := strings.Cut(msg, "\n")
+	for i := strings.Index(first, ":"); i > 0; {
+		j := i + 1
+		for j < len(first) && first[j] >= '0' && first[j] <= '9' {
+			j++
+		}
+		if j > i+1 && strings.HasPrefix(first[j:], ": ") {
+			line, _ := strconv.Atoi(first[i+1 : j])
+			return diag.Pos{File: first[:i], Line: line}, msg[j+2:]
+		}
+		k := strings.Index(first[i+1:], ":")
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	return diag.Pos{}, msg
+}
+
+// lossTable builds the Lua table of a loss event.
+func lossTable(L *glua.LState, l nflog.Loss) *glua.LTable {
+	t := L.CreateTable(0, 5)
+	t.RawSetString("kind", glua.LString("loss"))
+	t.RawSetString("lost", glua.LNumber(l.Dropped+l.SeqLost))
+	t.RawSetString("overruns", glua.LNumber(l.Overruns))
+	t.RawSetString("dropped", glua.LNumber(l.Dropped))
+	t.RawSetString("seq_lost", glua.LNumber(l.SeqLost))
+	return t
+}
+
+// packetTable builds the Lua table of a packet event. It holds the same
+// keys as nflog.Packet.Map (but time is a number of seconds), plus tag and
+// the TCP flags as booleans.
+func packetTable(L *glua.LState, p *nflog.Packet, payload bool) *glua.LTable {
+	t := L.CreateTable(0, 24)
+	str := func(k, v string) { t.RawSetString(k, glua.LString(v)) }
+	num := func(k string, v uint64) { t.RawSetString(k, glua.LNumber(v)) }
+	str("kind", "packet")
+	num("group", uint64(p.Group))
+	str("family", p.FamilyName())
+	tm := p.Time()
+	t.RawSetString("time", glua.LNumber(float64(tm.UnixNano())/1e9))
+	if p.Present.Has(nflog.HasPacketHdr) {
+		str("hook", p.HookName())
+		num("hw_protocol", uint64(p.HWProtocol))
+	}
+	if p.Present.Has(nflog.HasPrefix) {
+		str("prefix", p.Prefix)
+		if tag := LogTag(p.Prefix); tag != "" {
+			str("tag", tag)
+		}
+	}
+	if p.Present.Has(nflog.HasMark) {
+		num("mark", uint64(p.Mark))
+	}
+	dev := func(key, name string, index uint32) {
+		if index != 0 {
+			num(key, uint64(index))
+			if name != "" {
+				str(key+"name", name)
+			}
+		}
+	}
+	dev("iif", p.In, p.InIndex)
+	dev("oif", p.Out, p.OutIndex)
+	dev("physiif", p.PhysIn, p.PhysInIndex)
+	dev("physoif", p.PhysOut, p.PhysOutIndex)
+	if p.Present.Has(nflog.HasHWAddr) {
+		str("hwaddr", p.HWAddr.String())
+	}
+	if p.Present.Has(nflog.HasHWType) {
+		num("hwtype", uint64(p.HWType))
+	}
+	if p.Present.Has(nflog.HasUID) {
+		num("uid", uint64(p.UID))
+	}
+	if p.Present.Has(nflog.HasGID) {
+		num("gid", uint64(p.GID))
+	}
+	if p.Present.Has(nflog.HasSeq) {
+		num("seq", uint64(p.Seq))
+	}
+	if p.Present.Has(nflog.HasSeqGlobal) {
+		num("seq_global", uint64(p.SeqGlobal))
+	}
+	if p.Present.Has(nflog.HasVLAN) {
+		num("vlan_id", uint64(p.VLANID()))
+		num("vlan_proto", uint64(p.VLANProto))
+	}
+	if p.Conn.State != "" {
+		str("ct_state", p.Conn.State)
+		if p.Conn.Reply {
+			str("ct_direction", "reply")
+		} else {
+			str("ct_direction", "original")
+		}
+	}
+	if p.Present.Has(nflog.HasPayload) {
+		num("payload_len", uint64(len(p.Payload)))
+		if payload {
+			str("payload", string(p.Payload))
+		}
+	}
+	if p.IPVersion != 0 {
+		num("ip_version", uint64(p.IPVersion))
+		str("saddr", p.Src.String())
+		str("daddr", p.Dst.String())
+		str("protocol", p.ProtocolName())
+		num("ttl", uint64(p.TTL))
+		num("length", uint64(p.Length))
+		if p.Fragment {
+			num("frag_offset", uint64(p.FragOffset))
+		}
+		if p.Truncated {
+			t.RawSetString("truncated", glua.LTrue)
+		}
+	}
+	if p.SrcPort|p.DstPort != 0 {
+		num("sport", uint64(p.SrcPort))
+		num("dport", uint64(p.DstPort))
+	}
+	if p.Transport {
+		switch p.Protocol {
+		case 6: // IPPROTO_TCP
+			str("tcp_flags", p.TCPFlags.String())
+			t.RawSetString("syn", glua.LBool(p.TCPFlags&nflog.TCPSyn != 0))
+			t.RawSetString("ack", glua.LBool(p.TCPFlags&nflog.TCPAck != 0))
+			t.RawSetString("fin", glua.LBool(p.TCPFlags&nflog.TCPFin != 0))
+			t.RawSetString("rst", glua.LBool(p.TCPFlags&nflog.TCPRst != 0))
+		case 1, 58: // IPPROTO_ICMP, IPPROTO_ICMPV6
+			num("icmp_type", uint64(p.ICMPType))
+			num("icmp_code", uint64(p.ICMPCode))
+			if p.ICMPID|p.ICMPSeq != 0 {
+				num("icmp_id", uint64(p.ICMPID))
+				num("icmp_seq", uint64(p.ICMPSeq))
+			}
+		}
+	}
+	return t
+}
+
+// registerLogListener defines the nft.log_listener type (once per state).
+func registerLogListener(L *glua.LState) {
+	if _, ok := L.GetTypeMetatable(logListenerType).(*glua.LTable); ok {
+		return
+	}
+	registerObject(L, logListenerType, map[string]glua.LGFunction{
+		"stats":  logStats,
+		"close":  logClose,
+		"cancel": logClose,
+		"active": func(L *glua.LState) int {
+			L.Push(glua.LBool(checkLogListener(L, 1).hd.Active()))
+			return 1
+		},
+	}, map[string]field{
+		"group": func(L *glua.LState, v any) glua.LValue { return glua.LNumber(v.(*logListener).l.Group()) },
+	}, map[string]glua.LGFunction{
+		"__tostring": func(L *glua.LState) int {
+			ll := checkLogListener(L, 1)
+			state := "active"
+			if !ll.hd.Active() {
+				state = "closed"
+			}
+			L.Push(glua.LString(fmt.Sprintf("nft.log_listener(group %d, %s, %d events)", ll.l.Group(), state, ll.events)))
+			return 1
+		},
+	})
+}
+
+func checkLogListener(L *glua.LState, n int) *logListener {
+	return lua.Check[*logListener](L, n, logListenerType)
+}
+
+// logStats implements l:stats(): the listener's counters and the Lua
+// side's (events = packets delivered to the callback, losses = loss
+// events, errors = callback errors).
+func logStats(L *glua.LState) int {
+	ll := checkLogListener(L, 1)
+	st := ll.l.Stats()
+	t := L.CreateTable(0, 14)
+	for k, v := range map[string]uint64{
+		"datagrams": st.Datagrams, "packets": st.Packets, "delivered": st.Delivered, "dropped": st.Dropped,
+		"overruns": st.Overruns, "seq_lost": st.SeqLost, "decode_errors": st.DecodeErrors,
+		"kernel_drops": st.KernelDrops, "rcvbuf": uint64(st.RcvBuf),
+		"events": ll.events, "losses": ll.losses, "errors": ll.errors,
+	} {
+		t.RawSetString(k, glua.LNumber(v))
+	}
+	t.RawSetString("lost", glua.LNumber(st.Dropped+st.SeqLost))
+	L.Push(t)
+	return 1
+}
+
+// logClose implements l:close(): the socket is closed and the callback is
+// not called again.
+func logClose(L *glua.LState) int {
+	ll := checkLogListener(L, 1)
+	ll.hd.Cancel()
+	return 0
+}
