@@ -1,6 +1,7 @@
 package bindings
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/nfsh/nfsh/core/diag"
@@ -22,7 +23,7 @@ type module struct {
 //	nft.parse(text, [vars])       a ruleset built from nft text with typed $vars
 //	nft(text)(vars)               the same, as a text block: nft [[ ... ]] { vars }
 //	nft.push(rs, [opts])          commit rs (opts: mode = "replace"|"reconcile", check = bool); true or nil, err
-//	nft.pull([family, name])      the kernel's ruleset (or one table); ruleset or nil, err
+//	nft.pull([family, name])      the kernel's ruleset (or one table); ruleset or nil, err (also for a missing table)
 //	nft.supported()               kernel features, a table of name = bool
 //	nft.diff(a, b, [opts])        the patch a → b (a = nil: the kernel); tostring is nft commands
 //	nft.rule_text(spec)           the nft text of a structured rule (see c:add)
@@ -150,6 +151,9 @@ func (m *module) nftPull(L *glua.LState) int {
 		unavailable(L, "nft.pull (kernel)")
 	}
 	rs, err := m.core.Kernel.Pull(fam, name)
+	if err == nil && name != "" && rs.Table(fam, name) == nil {
+		err = fmt.Errorf("table %s %s does not exist", fam, name)
+	}
 	if err != nil {
 		L.Push(glua.LNil)
 		L.Push(glua.LString(err.Error()))
