@@ -49,6 +49,8 @@ type Ctx struct {
 	// PrependDeps are dependencies nft inserts at the start of the rule
 	// (extension headers); linearize emits them first.
 	PrependDeps []*Match
+	// llOff is the offset of a stacked link layer header (vlan after ether).
+	llOff int
 	// icmpType is the ICMP type the rule is known to match (th_dep).
 	icmpType uint8
 }
@@ -80,6 +82,7 @@ func (c *Ctx) Reset() {
 	c.Deps = nil
 	c.PrependDeps = nil
 	c.icmpType = 0
+	c.llOff = 0
 }
 
 func (c *Ctx) hookBase() types.Base {

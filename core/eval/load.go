@@ -151,6 +151,9 @@ func (c *Ctx) payload(n *ast.Payload) (*Load, error) {
 	if err := c.icmpDep(n, p, fld.Name); err != nil {
 		return nil, err
 	}
+	if p.Base == types.BaseLL && c.llOff > 0 && c.proto[types.BaseLL] == p {
+		fld.Offset += c.llOff
+	}
 	return payloadLoad(n, p, fld), nil
 }
 
@@ -223,6 +226,14 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		}
 		if cur == types.ProtoInetService && base == types.BaseTransport {
 			return nil
+		}
+		if base == types.BaseLL && (cur == types.ProtoEth || cur == types.ProtoVLAN) && p == types.ProtoVLAN {
+			// stacked link layer header (ether type vlan)
+			if c.proto[types.BaseNetwork] != nil {
+				return Errorf(n, "conflicting protocols specified: %s vs. %s", c.proto[types.BaseNetwork].Name, p.Name)
+			}
+			c.llOff += llHeaderBits[cur]
+			return c.addDep(n, cur, p)
 		}
 		return Errorf(n, "conflicting protocols specified: %s vs. %s", cur.Name, p.Name)
 	}
@@ -376,7 +387,15 @@ func (c *Ctx) update(left *Load, v *big.Int) {
 	if lower == nil {
 		return
 	}
+	if mm, ok := m.Left.Tmpl.(*expr.Meta); ok && mm.Key == 8 && v.Uint64() == 1 && c.proto[types.BaseLL] == nil {
+		// meta iiftype ether: the link layer is ethernet
+		c.proto[types.BaseLL] = types.ProtoEth
+		return
+	}
 	if up := lower.Upper(v.Uint64()); up != nil {
+		if up.Base == types.BaseLL && lower.Base == types.BaseLL {
+			c.llOff += llHeaderBits[lower]
+		}
 		c.proto[up.Base] = up
 	}
 }
@@ -554,3 +573,6 @@ func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
 // Dep generates the dependency a header of protocol p needs (as
 // payload_gen_dependency does for reject), appending it to c.Deps.
 func (c *Ctx) Dep(n ast.Node, p *types.Proto) error { return c.needDep(n, p) }
+
+// llHeaderBits are the lengths of link layer headers that can be stacked.
+var llHeaderBits = map[*types.Proto]int{types.ProtoEth: 14 * 8, types.ProtoVLAN: 4 * 8}
