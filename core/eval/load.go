@@ -222,7 +222,11 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 			if p == types.ProtoEth {
 				return nil
 			}
-			return c.addDep(n, types.ProtoEth, p)
+			if err := c.addDep(n, types.ProtoEth, p); err != nil {
+				return err
+			}
+			c.llOff += llHeaderBits[types.ProtoEth]
+			return nil
 		}
 		if cur == types.ProtoInetService && base == types.BaseTransport {
 			return nil
@@ -311,6 +315,9 @@ func (c *Ctx) addDep(n ast.Node, lower, upper *types.Proto) error {
 		mk, _ := types.MetaKey(key.Name)
 		l = metaLoad(n, mk)
 	} else {
+		if lower.Base == types.BaseLL && c.llOff > 0 && c.proto[types.BaseLL] == lower {
+			key.Offset += c.llOff
+		}
 		l = payloadLoad(n, lower, key)
 	}
 	k := &Const{Node: n, Type: key.Type, Order: l.Order, V: new(big.Int).SetUint64(num), Bits: key.Len}
