@@ -1,8 +1,6 @@
 package compile
 
 import (
-	"strings"
-
 	"strconv"
 
 	"github.com/nfsh/nfsh/core/ast"
@@ -122,6 +120,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		si := ts.sets[base.Name]
 		if si == nil {
 			return errAt(cmd, "Could not process rule: No such file or directory")
+		}
+		if ivs := c.ivSetFor(fam, ts, si); ivs != nil {
+			return c.ivElementsCmd(base, ivs, cmd.Elements, cmd.Op)
 		}
 		els, err := c.elements(fam, ts, si, cmd.Elements)
 		if err != nil {
@@ -588,6 +589,25 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	ts.decls[set.Name] = &setDecl{key: key, data: data}
 	base.Set = set
 	c.emit(base)
+	if set.Flags&ruleset.SetInterval != 0 && key.Concat == nil {
+		ivs := &ivSet{name: set.Name, key: key, data: data, isMap: isMap, automerge: s.AutoMerge, declared: true}
+		ts.iv[set.Name] = ivs
+		el := ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindElements, Pos: s.Pos(), Family: base.Family, Table: base.Table, Name: set.Name}
+		if s.Elements != nil {
+			el.Pos = s.Elements.Pos()
+			elems, catch, err := c.ivEval(base.Family, ivs, s.Elements)
+			if err != nil {
+				return err
+			}
+			if _, _, err := addIvElements(ivs, elems, true); err != nil {
+				return err
+			}
+			ivs.catch = catch
+		}
+		c.pending[len(c.out)] = &ivPending{set: ivs, decl: true}
+		c.emit(el)
+		return nil
+	}
 	if s.Elements != nil {
 		els, err := c.elements(base.Family, ts, si, s.Elements)
 		if err != nil {
@@ -650,11 +670,11 @@ func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo
 	if err != nil {
 		return nil, err
 	}
-	if data == objRefLoad {
-		for _, e := range s.Elements {
-			if e.Data != nil {
-				e.ObjRef = strings.TrimRight(string(e.Data), "\x00")
-				e.Data = nil
+	if len(s.Elements) == len(v.Elems) {
+		// one element per literal element (plain and concatenated sets)
+		for i, el := range s.Elements {
+			if err := c.elementOptions(fam, el, v.Elems[i], data); err != nil {
+				return nil, err
 			}
 		}
 	}

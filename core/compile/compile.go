@@ -29,6 +29,9 @@ type Compiler struct {
 	opts   Options
 	tables map[tkey]*tableState
 	out    []ruleset.Command
+	// pending are element commands of interval sets whose elements are
+	// produced by finish, by index in out.
+	pending map[int]*ivPending
 }
 
 type tkey struct {
@@ -43,6 +46,7 @@ type tableState struct {
 	chains map[string]*ruleset.Chain
 	objs   map[objKey]bool
 	decls  map[string]*setDecl // sets declared in this compilation, with their key and data types
+	iv     map[string]*ivSet   // element state of single-field interval sets
 }
 
 // setDecl keeps the typed key and data of a set declared from text.
@@ -61,7 +65,7 @@ func (t *tableState) Set(name string) *eval.SetInfo { return t.sets[name] }
 
 // New returns a compiler.
 func New(opts *Options) *Compiler {
-	c := &Compiler{tables: map[tkey]*tableState{}}
+	c := &Compiler{tables: map[tkey]*tableState{}, pending: map[int]*ivPending{}}
 	if opts != nil {
 		c.opts = *opts
 	}
@@ -86,7 +90,7 @@ func (c *Compiler) table(fam ruleset.Family, name string) *tableState {
 	k := tkey{fam, name}
 	t := c.tables[k]
 	if t == nil {
-		t = &tableState{fam: fam, name: name, sets: map[string]*eval.SetInfo{}, chains: map[string]*ruleset.Chain{}, objs: map[objKey]bool{}, decls: map[string]*setDecl{}}
+		t = &tableState{fam: fam, name: name, sets: map[string]*eval.SetInfo{}, chains: map[string]*ruleset.Chain{}, objs: map[objKey]bool{}, decls: map[string]*setDecl{}, iv: map[string]*ivSet{}}
 		c.tables[k] = t
 	}
 	return t
@@ -126,7 +130,12 @@ func Source(name string, src []byte, opts *Options) ([]ruleset.Command, error) {
 }
 
 // Commands returns the commands compiled so far.
-func (c *Compiler) Commands() []ruleset.Command { return c.out }
+func (c *Compiler) Commands() []ruleset.Command {
+	if err := c.finish(); err != nil {
+		return nil
+	}
+	return c.out
+}
 
 // File compiles the commands of f, appending to the compiler's output.
 func (c *Compiler) File(f *ast.File) error {
@@ -135,7 +144,7 @@ func (c *Compiler) File(f *ast.File) error {
 			return err
 		}
 	}
-	return nil
+	return c.finish()
 }
 
 // Rule compiles the text of one rule for family/table/chain, with the

@@ -164,6 +164,45 @@ add element ip t mq { 22 : q1 }
 }
 add flowtable inet t f2 { hook ingress priority -10; devices = { lo }; flags offload; }
 `},
+	{name: "interval-1", src: `table ip t { set s { type ipv4_addr; flags interval; auto-merge; elements = { 10.0.0.0/8, 10.1.0.0/16, 192.168.0.1-192.168.0.10 }; }; }
+`},
+	{name: "interval-2", src: `table ip t { set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 192.168.0.1-192.168.0.10 }; }; }
+`},
+	{name: "interval-3", src: `add table ip t
+add set ip t s { type ipv4_addr; flags interval; }
+add element ip t s { 10.0.0.0/8 }
+add element ip t s { 12.0.0.0/8 }
+`},
+	{name: "interval-4", src: `table ip t { set s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8 }; }; }
+add element ip t s { 12.0.0.0/8 }
+add element ip t s { 14.0.0.0/8 }
+`},
+	{name: "interval-5", src: `add table ip t
+add set ip t s { type ipv4_addr; flags interval; auto-merge; }
+add element ip t s { 10.0.0.0/8, 10.1.0.0/16, 192.168.0.1-192.168.0.10 }
+`},
+	{name: "interval-8", src: `add table ip6 t
+add set ip6 t s { type ipv6_addr; flags interval; }
+add element ip6 t s { ::/0 }
+`},
+	{name: "interval-9", src: `add table inet t
+add map inet t m { type ipv4_addr : verdict; flags interval; }
+add element inet t m { 10.0.0.0/8 : accept, 11.0.0.0/8 : drop }
+`},
+	{name: "interval-11", src: `add table inet t
+add set inet t s { type mark; flags interval; }
+add element inet t s { 0x10-0x20, 0x100 }
+`},
+	{name: "interval-12", src: `add table inet t
+add set inet t s { type ipv4_addr; flags interval,timeout; }
+add element inet t s { 10.0.0.0/8 timeout 1h comment "x", 1.2.3.4 }
+`},
+	{name: "interval-13", src: `add table ip t
+add set ip t s { type ipv4_addr; flags interval; }
+add element ip t s { 192.168.0.0/16 }
+add element ip t s { 10.0.0.0/8 }
+delete element ip t s { 10.0.0.0/8 }
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
@@ -479,7 +518,10 @@ func encodeCmds(cmds []ruleset.Command) ([]string, error) {
 			if isDel {
 				typ = pick(unix.NFT_MSG_DELSETELEM, wire.MsgDestroySetElem)
 			}
-			ref := wire.ElemsRef{Table: c.Table, Set: c.Name, SetID: setIDs[c.Table+"\x00"+c.Name]}
+			ref := wire.ElemsRef{Table: c.Table, Set: c.Name}
+			if !isDel {
+				ref.SetID = setIDs[c.Table+"\x00"+c.Name] // nft sends the set id with additions only
+			}
 			if _, _, err := wire.SetElems(s, typ, c.Family, ref, c.Elements, 0); err != nil {
 				return nil, err
 			}
