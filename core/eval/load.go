@@ -236,8 +236,11 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 			if c.proto[types.BaseNetwork] != nil {
 				return Errorf(n, "conflicting protocols specified: %s vs. %s", c.proto[types.BaseNetwork].Name, p.Name)
 			}
+			if err := c.addDep(n, cur, p); err != nil {
+				return err
+			}
 			c.llOff += llHeaderBits[cur]
-			return c.addDep(n, cur, p)
+			return nil
 		}
 		return Errorf(n, "conflicting protocols specified: %s vs. %s", cur.Name, p.Name)
 	}
@@ -246,11 +249,17 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		if base < hb-1 {
 			return Errorf(n, "payload base is invalid for this family")
 		}
-		if p != types.ProtoEth {
+		if p != types.ProtoEth && p != types.ProtoVLAN {
 			return Errorf(n, "protocol specification is invalid for this family")
 		}
 		c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", big.NewInt(1)))
-		c.proto[base] = p
+		c.proto[base] = types.ProtoEth
+		if p == types.ProtoVLAN {
+			if err := c.addDep(n, types.ProtoEth, p); err != nil {
+				return err
+			}
+			c.llOff += llHeaderBits[types.ProtoEth]
+		}
 		return nil
 	}
 	lower := c.proto[base-1]
