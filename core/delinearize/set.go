@@ -288,51 +288,120 @@ func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
 }
 
 // intervalDecompose turns interval start/end elements into values,
-// prefixes and ranges (nft's interval_map_decompose).
+// prefixes and ranges (nft's interval_map_decompose): sort by value with
+// ends before starts of the same value, close a start directly followed by
+// another start at that start, pair each start with the next end and let a
+// last open start run to the end of the key space.
 func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*node {
+	type ivEl struct {
+		e   *ruleset.Element
+		end bool
+		key *bigInt
+	}
 	var out []*node
-	nb := int(si.key.len / 8)
-	for i := 0; i < len(elems); i++ {
-		e := elems[i]
-		if e.Flags&ruleset.ElemIntervalEnd != 0 {
-			continue
-		}
+	var catchall *ruleset.Element
+	var sorted []ivEl
+	for _, e := range elems {
 		if e.Flags&ruleset.ElemCatchall != 0 {
-			out = append(out, wrapElem(&node{k: kCatchall}, e, si, o))
+			catchall = e
 			continue
 		}
-		lo := si.keyValue(e.Key, si.key)
-		lov := sortKey(e, si)
-		var hiv *bigInt
-		if i+1 < len(elems) && elems[i+1].Flags&ruleset.ElemIntervalEnd != 0 {
-			hiv = new(bigInt).Sub(sortKey(elems[i+1], si), newBig(1))
-			i++
-		} else {
-			hiv = bitmask(nb * 8)
+		// interval keys are stored big endian whatever the type's order
+		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: newBigBytes(e.Key)})
+	}
+	sort.SliceStable(sorted, func(i, j int) bool {
+		c := sorted[i].key.Cmp(sorted[j].key)
+		if c == 0 {
+			return sorted[i].end && !sorted[j].end
 		}
-		lo.v = lov
-		lo.order = OrderBig
-		if lo.t.basetype() == dtString {
-			lo.order = OrderHost
-			lo.v = switchOrder(lov, nb)
+		return c < 0
+	})
+	var ranges []ivEl
+	open := false
+	for _, x := range sorted {
+		switch {
+		case x.end:
+			open = false
+		case open:
+			ranges = append(ranges, ivEl{e: x.e, end: true, key: x.key})
+		default:
+			open = true
 		}
-		var key *node
-		if hiv.Cmp(lov) == 0 {
-			key = finishValue(lo, true)
-		} else {
-			hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
-			x := new(bigInt).Xor(lov, hiv)
-			b := x.BitLen()
-			isPfx := new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
-			if isPfx && lo.t.basetype() != dtString {
-				key = &node{k: kPrefix, left: finishValue(lo, true), plen: lo.len - b, len: lo.len, t: lo.t}
-			} else if isPfx && lo.t.basetype() == dtString {
-				key = lo
-			} else {
-				key = &node{k: kRange, left: finishValue(lo, true), right: finishValue(hi, true), t: lo.t}
+		ranges = append(ranges, x)
+	}
+	nb := int(si.key.len / 8)
+	var low *ivEl
+	for i := range ranges {
+		x := &ranges[i]
+		if low == nil {
+			if !x.end {
+				low = x
 			}
+			continue
 		}
-		out = append(out, wrapElem(key, e, si, o))
+		out = append(out, si.addInterval(low.e, low.key, new(bigInt).Sub(x.key, newBig(1)), o))
+		low = nil
+	}
+	if low != nil {
+		out = append(out, si.addInterval(low.e, low.key, bitmask(nb*8), o))
+	}
+	if catchall != nil {
+		out = append(out, wrapElem(&node{k: kCatchall}, catchall, si, o))
 	}
 	return out
+}
+
+// addInterval is nft's add_interval: the element from lov to hiv as a
+// value, a prefix or a range.
+func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options) *node {
+	nb := int(si.key.len / 8)
+	lo := si.keyValue(e.Key, si.key)
+	lo.v = lov
+	lo.order = OrderBig
+	if lo.t.basetype() == dtString {
+		lo.order = OrderHost
+		lo.v = switchOrder(lov, nb)
+	}
+	var key *node
+	if hiv.Cmp(lov) == 0 {
+		key = finishValue(lo, true)
+	} else {
+		hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
+		x := new(bigInt).Xor(lov, hiv)
+		b := x.BitLen()
+		isPfx := new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
+		if isPfx && lo.t.Prefix {
+			key = &node{k: kPrefix, left: finishValue(lo, true), plen: lo.len - b, len: lo.len, t: lo.t}
+		} else if isPfx && lo.t.basetype() == dtString {
+			key = intervalToString(lo, b)
+		} else {
+			key = &node{k: kRange, left: finishValue(lo, true), right: finishValue(hi, true), t: lo.t}
+		}
+	}
+	return wrapElem(key, e, si, o)
+}
+
+// intervalToString is nft's interval_to_string: a string prefix interval
+// becomes a `name*` wildcard value when the prefix is whole bytes and the
+// low value is a non-empty NUL-terminated string; otherwise a prefix.
+func intervalToString(lo *node, hostBits int) *node {
+	nb := (lo.len + 7) / 8
+	plen := lo.len - hostBits
+	pfx := &node{k: kPrefix, left: lo, plen: plen, len: lo.len, t: lo.t}
+	if plen > lo.len || plen%8 != 0 {
+		return pfx
+	}
+	data := lo.bytesOrder(OrderHost)
+	if len(data) > nb {
+		data = data[:nb]
+	}
+	n := indexByte(data, 0)
+	if n < 0 {
+		n = len(data)
+	}
+	if n >= nb || n == 0 {
+		return pfx
+	}
+	s := append(append([]byte{}, data[:n]...), '*')
+	return &node{k: kValue, t: lo.t, order: OrderHost, len: len(s) * 8, v: newBigBytes(reverse(s))}
 }
