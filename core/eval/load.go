@@ -231,6 +231,10 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		if cur == types.ProtoInetService && base == types.BaseTransport {
 			return nil
 		}
+		if base == types.BaseLL && cur == types.ProtoVLAN && p == types.ProtoEth {
+			// the outer ethernet header of a vlan packet
+			return nil
+		}
 		if base == types.BaseLL && (cur == types.ProtoEth || cur == types.ProtoVLAN) && p == types.ProtoVLAN {
 			// stacked link layer header (ether type vlan)
 			if c.proto[types.BaseNetwork] != nil {
@@ -365,6 +369,11 @@ func (c *Ctx) Update(m *Match) {
 
 func (c *Ctx) update(left *Load, v *big.Int) {
 	m := &Match{Left: left}
+	if cur := c.proto[types.BaseLL]; m.Left.Tmpl != nil && isMetaKey(m.Left.Tmpl, 8) && v.IsUint64() && v.Uint64() == 1 && (cur == nil || cur == types.ProtoInet || cur == types.ProtoNetdev) {
+		// meta iiftype ether: the link layer is ethernet
+		c.proto[types.BaseLL] = types.ProtoEth
+		return
+	}
 	if !v.IsUint64() {
 		return
 	}
@@ -401,11 +410,6 @@ func (c *Ctx) update(left *Load, v *big.Int) {
 		c.icmpType = t
 	}
 	if lower == nil {
-		return
-	}
-	if mm, ok := m.Left.Tmpl.(*expr.Meta); ok && mm.Key == 8 && v.Uint64() == 1 && c.proto[types.BaseLL] == nil {
-		// meta iiftype ether: the link layer is ethernet
-		c.proto[types.BaseLL] = types.ProtoEth
 		return
 	}
 	if up := lower.Upper(v.Uint64()); up != nil {
@@ -592,3 +596,8 @@ func (c *Ctx) Dep(n ast.Node, p *types.Proto) error { return c.needDep(n, p) }
 
 // llHeaderBits are the lengths of link layer headers that can be stacked.
 var llHeaderBits = map[*types.Proto]int{types.ProtoEth: 14 * 8, types.ProtoVLAN: 4 * 8}
+
+func isMetaKey(e expr.Expr, key uint32) bool {
+	m, ok := e.(*expr.Meta)
+	return ok && m.Key == key
+}
