@@ -287,11 +287,7 @@ func (c *Ctx) match0(m *eval.Match) error {
 			c.Add(&expr.Cmp{SReg: reg, Op: expr.CmpGte, Data: lo}, &expr.Cmp{SReg: reg, Op: expr.CmpLte, Data: hi})
 		}
 	case eval.VPrefix:
-		if r.Plen == 0 {
-			c.Load(l, unit, false)
-			return nil
-		}
-		if pl, ok := l.Tmpl.(*expr.Payload); ok && l.Mask == nil && r.Plen%8 == 0 && len(l.Binop) == 0 {
+		if pl, ok := l.Tmpl.(*expr.Payload); ok && l.Mask == nil && r.Plen > 0 && r.Plen%8 == 0 && len(l.Binop) == 0 {
 			q := *pl
 			q.Len = uint32(r.Plen / 8)
 			q.DReg = reg

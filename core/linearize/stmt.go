@@ -114,6 +114,8 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.dynset(ec, x)
 	case *ast.Queue:
 		return c.queue(ec, x)
+	case *ast.Tproxy:
+		return c.tproxy(ec, x)
 	case *ast.Meter:
 		return c.meter(ec, x)
 	case *ast.Connlimit:
