@@ -116,6 +116,10 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.queue(ec, x)
 	case *ast.Tproxy:
 		return c.tproxy(ec, x)
+	case *ast.Dup:
+		return c.dup(ec, x)
+	case *ast.Fwd:
+		return c.fwd(ec, x)
 	case *ast.Meter:
 		return c.meter(ec, x)
 	case *ast.Connlimit:
