@@ -118,6 +118,8 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.tproxy(ec, x)
 	case *ast.Dup:
 		return c.dup(ec, x)
+	case *ast.Synproxy:
+		return c.synproxy(x)
 	case *ast.Fwd:
 		return c.fwd(ec, x)
 	case *ast.Meter:
