@@ -121,6 +121,9 @@ func (c *Ctx) Expr(n ast.Expr) (*Load, error) {
 			}
 			name = x.Key + " " + f
 		}
+		if x.Spnum > 255 {
+			return nil, Errorf(x, "Invalid spnum %d, max is 255", x.Spnum)
+		}
 		key, ok := types.LookupKey(types.XfrmKeys, name)
 		if !ok {
 			return nil, Errorf(x, "unknown ipsec key %s", x.Key)

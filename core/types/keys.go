@@ -122,7 +122,7 @@ var XfrmKeys = []Key{
 	k("daddr ip6", 2, IP6Addr, 128, OrderBig),
 	k("saddr ip", 3, IPAddr, 32, OrderBig),
 	k("saddr ip6", 4, IP6Addr, 128, OrderBig),
-	k("reqid", 5, Integer, 32, OrderBig),
+	k("reqid", 5, Integer, 32, OrderHost),
 	k("spi", 6, Integer, 32, OrderBig),
 }
 
