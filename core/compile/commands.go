@@ -51,6 +51,12 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		return nil
 	}
 	if cmd.Obj == ast.ObjRuleset {
+		if op == ruleset.OpFlush {
+			c.flushed = true
+			for _, ts := range c.tables {
+				ts.clear()
+			}
+		}
 		c.emit(ruleset.Command{Op: op, Kind: ruleset.KindRuleset, Pos: cmd.Pos()})
 		return nil
 	}
@@ -60,6 +66,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 	}
 	tname := identName(cmd.Spec.Table)
 	base := ruleset.Command{Op: op, Pos: cmd.Pos(), Family: fam, Table: tname}
+	if cmd.Spec.Handle != nil {
+		base.Handle = cmd.Spec.Handle.V
+	}
 	switch cmd.Obj {
 	case ast.ObjTable:
 		return c.tableCmd(base, cmd)
@@ -70,8 +79,14 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			base.Handle = cmd.Spec.Handle.V
 		}
 		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
+			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
+				delete(c.table(fam, tname).chains, base.Chain)
+			}
 			c.emit(base)
 			return nil
+		}
+		if err := checkName(cmd.Spec.Chain, cmd.Pos(), "chain", base.Chain); err != nil {
+			return err
 		}
 		ch, err := c.chain(fam, base.Chain, cmd.Chain)
 		if err != nil {
@@ -119,7 +134,17 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		ts := c.table(fam, tname)
 		si := ts.sets[base.Name]
 		if si == nil {
-			return errAt(cmd, "Could not process rule: No such file or directory")
+			at := ast.Node(cmd)
+			if cmd.Spec.Name != nil {
+				at = cmd.Spec.Name
+			}
+			if c.checkable(ts) || ts.known {
+				return errAt(at, "set %s does not exist in table %s %s", base.Name, fam, tname)
+			}
+			return errAt(at, "set %s is not declared in this script; its type is unknown", base.Name)
+		}
+		if err := c.checkJumps(ts, cmd.Elements); err != nil {
+			return err
 		}
 		if ivs := c.ivSetFor(fam, ts, si); ivs != nil {
 			return c.ivElementsCmd(base, ivs, cmd.Elements, cmd.Op)
@@ -185,6 +210,17 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	c.table(fam, tname)
 	t := &ruleset.Table{Family: fam, Name: tname, Pos: cmd.Pos()}
 	base.TableObj = t
+	if err := checkName(cmd.Spec.Table, cmd.Pos(), "table", tname); err != nil {
+		return err
+	}
+	ts := c.table(fam, tname)
+	switch cmd.Op {
+	case ast.OpDelete, ast.OpDestroy:
+		ts.clear()
+		ts.fresh = true
+	case ast.OpCreate:
+		ts.fresh = true
+	}
 	if cmd.Table == nil || (cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate) {
 		c.emit(base)
 		return nil
@@ -204,6 +240,9 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	}
 	var chains []*ruleset.Chain
 	for _, ch := range tb.Chains {
+		if err := checkName(ch.Name, ch.Pos(), "chain", identName(ch.Name)); err != nil {
+			return err
+		}
 		co, err := c.chain(fam, identName(ch.Name), ch)
 		if err != nil {
 			return err
@@ -261,6 +300,11 @@ func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {
 	rule, err := c.Rule(base.Family, base.Table, base.Chain, r)
 	if err != nil {
 		return err
+	}
+	if base.Op != ruleset.OpDelete && base.Op != ruleset.OpDestroy {
+		if err := c.checkJumps(c.table(base.Family, base.Table), r); err != nil {
+			return err
+		}
 	}
 	base.Rule = rule
 	c.emit(base)
@@ -491,6 +535,14 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	if err != nil {
 		return err
 	}
+	if err := checkName(s.Name, s.Pos(), "set", base.Name); err != nil {
+		return err
+	}
+	if s.Elements != nil {
+		if err := c.checkJumps(ts, s.Elements); err != nil {
+			return err
+		}
+	}
 	set := &ruleset.Set{Name: base.Name, Pos: s.Pos()}
 	set.KeyType, set.KeyLen = linearize.KeyType(key)
 	var data *eval.Load
@@ -586,7 +638,14 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	if objType != 0 {
 		data = objRefLoad
 	}
-	ts.decls[set.Name] = &setDecl{key: key, data: data}
+	if prev := ts.decls[set.Name]; prev != nil && prev.set != nil && !sameSet(prev.set, set) {
+		at := ast.Node(s)
+		if s.Name != nil {
+			at = s.Name
+		}
+		return errAt(at, "set %s already exists with a different definition (key, data, flags or timeouts differ)", set.Name)
+	}
+	ts.decls[set.Name] = &setDecl{key: key, data: data, set: set}
 	base.Set = set
 	c.emit(base)
 	if set.Flags&ruleset.SetInterval != 0 && key.Concat == nil {
@@ -699,4 +758,13 @@ func typeofPayload(e ast.Expr) *eval.Load {
 	nbytes := (fld.Offset%8 + fld.Len + 7) / 8
 	pl := &expr.Payload{Base: uint32(p.Base - 1), Offset: uint32(fld.Offset / 8), Len: uint32(nbytes)}
 	return &eval.Load{Node: x, Tmpl: pl, Payload: pl, Type: fld.Type, Order: types.OrderBig, Bits: fld.Len, RegBits: nbytes * 8, Proto: p, Field: fld.Name}
+}
+
+// sameSet reports whether a redeclaration of a set matches the first
+// one; the kernel refuses a different one with EEXIST.
+func sameSet(a, b *ruleset.Set) bool {
+	eq := func(x, y *uint64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	eq32 := func(x, y *uint32) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+	return a.KeyType == b.KeyType && a.KeyLen == b.KeyLen && a.Flags == b.Flags && a.DataType == b.DataType &&
+		a.DataLen == b.DataLen && a.ObjType == b.ObjType && eq(a.Timeout, b.Timeout) && eq32(a.GCInterval, b.GCInterval)
 }

@@ -29,6 +29,7 @@ type Compiler struct {
 	opts   Options
 	tables map[tkey]*tableState
 	out    []ruleset.Command
+	flushed bool // a flush ruleset was compiled: every table starts empty
 	// pending are element commands of interval sets whose elements are
 	// produced by finish, by index in out.
 	pending map[int]*ivPending
@@ -47,11 +48,14 @@ type tableState struct {
 	objs   map[objKey]bool
 	decls  map[string]*setDecl // sets declared in this compilation, with their key and data types
 	iv     map[string]*ivSet   // element state of single-field interval sets
+	fresh  bool                // created empty by this compilation (create table, after delete)
+	known  bool                // taken from Options.Known
 }
 
 // setDecl keeps the typed key and data of a set declared from text.
 type setDecl struct {
 	key, data *eval.Load
+	set       *ruleset.Set
 }
 
 // objKey names a stateful object of a table.
@@ -72,6 +76,7 @@ func New(opts *Options) *Compiler {
 	if c.opts.Known != nil {
 		for _, t := range c.opts.Known.Tables {
 			ts := c.table(t.Family, t.Name)
+			ts.known = true
 			for _, s := range t.Sets {
 				ts.sets[s.Name] = setInfoOf(s)
 			}
@@ -144,7 +149,10 @@ func (c *Compiler) File(f *ast.File) error {
 			return err
 		}
 	}
-	return c.finish()
+	if err := c.finish(); err != nil {
+		return err
+	}
+	return c.checkLoops()
 }
 
 // Rule compiles the text of one rule for family/table/chain, with the
@@ -183,4 +191,13 @@ func Rule(fam ruleset.Family, table, chain string, text string, opts *Options) (
 	}
 	rule.Text = text
 	return rule, nil
+}
+
+// clear forgets the table's declarations (it was deleted or flushed away).
+func (t *tableState) clear() {
+	t.sets = map[string]*eval.SetInfo{}
+	t.chains = map[string]*ruleset.Chain{}
+	t.objs = map[objKey]bool{}
+	t.decls = map[string]*setDecl{}
+	t.iv = map[string]*ivSet{}
 }

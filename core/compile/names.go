@@ -10,7 +10,7 @@ import (
 const nameMax = 255
 
 // checkName rejects a name the kernel would refuse as too long.
-func checkName(at ast.Node, pos diag.Pos, what, name string) error {
+func checkName(at *ast.Ident, pos diag.Pos, what, name string) error {
 	if len(name) <= nameMax {
 		return nil
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/nfsh/nfsh/core/bytecode"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/core/wire"
@@ -566,4 +567,54 @@ func TestNftAdhoc(t *testing.T) {
 	tc := nftCase{name: "adhoc", src: string(src), kernelFails: os.Getenv("NFT_ADHOC_KFAIL") != ""}
 	checkNetlink(t, tc)
 	checkWire(t, tc)
+}
+
+// TestNftRejects checks that scripts nft (or the kernel behind it)
+// refuses are refused by the compiler with a positioned error, given an
+// empty kernel ruleset as Known.
+func TestNftRejects(t *testing.T) {
+	long := strings.Repeat("a", 256)
+	cases := []struct {
+		name, src string
+		line, col int
+		msg       string
+	}{
+		{"jump-missing", "table ip t {\nchain c {\njump d\n}\n}\n", 3, 6, "does not exist"},
+		{"goto-missing-cmd", "add table ip t\nadd chain ip t c\nadd rule ip t c goto nosuch\n", 3, 22, "does not exist"},
+		{"vmap-missing", "table ip t {\nmap m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump nosuch }; }\n}\n", 2, 63, "does not exist"},
+		{"jump-base", "table ip t {\nchain c {\ntype filter hook input priority 0\n}\nchain d {\njump c\n}\n}\n", 6, 6, "base chain"},
+		{"loop", "table ip t {\nchain b {\ntype filter hook input priority 0\njump c\n}\nchain c {\njump d\n}\nchain d {\njump c\n}\n}\n", 10, 1, "loop"},
+		{"conflicting-intervals", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\nadd element ip t s { 10.0.0.0/8, 10.1.0.0/16 }\n", 3, 34, "conflicting intervals"},
+		{"overlap-existing", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\nadd element ip t s { 10.0.0.0/8 }\nadd element ip t s { 10.1.2.3 }\n", 4, 22, "overlaps with an existing one"},
+		{"delete-missing-interval", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\ndelete element ip t s { 10.0.0.0/8 }\n", 3, 25, "does not exist"},
+		{"unknown-set", "add table ip t\nadd element ip t nosuch { 1.2.3.4 }\n", 2, 18, "does not exist"},
+		{"unknown-type", "add table ip t\nadd set ip t s { type foo; }\n", 2, 23, "unknown datatype"},
+		{"set-redeclared", "add table ip t\nadd set ip t s { type ipv4_addr; }\nadd set ip t s { type ipv4_addr; flags interval; }\n", 3, 14, "different definition"},
+		{"long-table", "add table ip " + long + "\n", 1, 14, "too long"},
+		{"long-chain", "add table ip t\nadd chain ip t " + long + "\n", 2, 16, "too long"},
+		{"long-set", "table ip t {\nset " + long + " { type ipv4_addr; }\n}\n", 2, 5, "too long"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, stderr, ok := runNft(t, "netlink", tc.src); ok {
+				t.Fatalf("nft accepts the script")
+			} else if !strings.Contains(stderr, "Error") {
+				t.Fatalf("nft failed without an error: %s", stderr)
+			}
+			_, err := Source(tc.name+".nft", []byte(tc.src), &Options{Known: &ruleset.Ruleset{}})
+			if err == nil {
+				t.Fatal("compiled without error")
+			}
+			de, ok := err.(*diag.Error)
+			if !ok {
+				t.Fatalf("error is %T, not *diag.Error: %v", err, err)
+			}
+			if !strings.Contains(de.Error(), tc.msg) {
+				t.Errorf("error %q does not mention %q", de.Error(), tc.msg)
+			}
+			if de.Pos.Line != tc.line || (tc.col != 0 && de.Pos.Col != tc.col) {
+				t.Errorf("error at %d:%d, want %d:%d (%v)", de.Pos.Line, de.Pos.Col, tc.line, tc.col, err)
+			}
+		})
+	}
 }

@@ -1,0 +1,232 @@
+package compile
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+// Declaration checks nft leaves to the kernel, done in userspace with a
+// position: jumps to chains that do not exist, jumps to base chains and
+// chain loops (the kernel's ENOENT, EOPNOTSUPP and ELOOP).
+
+// checkErr is an eval error at n.
+func checkErr(pos diag.Pos, format string, args ...any) error {
+	e := diag.Errorf(pos, format, args...)
+	e.Op = "eval"
+	return e
+}
+
+// verdictNodes returns the jump and goto verdicts written in n.
+func verdictNodes(n any) []*ast.Verdict {
+	var out []*ast.Verdict
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Interface, reflect.Pointer:
+			if v.IsNil() {
+				return
+			}
+			if vd, ok := v.Interface().(*ast.Verdict); ok {
+				if vd.Kind == "jump" || vd.Kind == "goto" {
+					out = append(out, vd)
+				}
+				return
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if v.Type().Field(i).IsExported() {
+					walk(v.Field(i))
+				}
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(n))
+	return out
+}
+
+// checkable reports whether all chains of the table are known: it is
+// known from the kernel (or known not to be there), or it was created
+// empty by this script.
+func (c *Compiler) checkable(ts *tableState) bool {
+	return c.opts.Known != nil || ts.fresh || c.flushed
+}
+
+// checkJumps rejects jumps and gotos in n to chains the table does not
+// have (yet), and jumps to base chains.
+func (c *Compiler) checkJumps(ts *tableState, n any) error {
+	for _, vd := range verdictNodes(n) {
+		if vd.Chain == nil {
+			continue
+		}
+		name, err := exprName(vd.Chain)
+		if err != nil {
+			continue
+		}
+		ch, ok := ts.chains[name]
+		switch {
+		case !ok && c.checkable(ts):
+			return checkErr(vd.Chain.Pos(), "%s to chain %q, which does not exist in table %s %s", vd.Kind, name, ts.fam, ts.name)
+		case ok && ch.Hook != nil:
+			return checkErr(vd.Chain.Pos(), "cannot %s to base chain %q", vd.Kind, name)
+		}
+	}
+	return nil
+}
+
+// verdictTargets returns the chains the verdicts of exprs and of the
+// anonymous sets sets jump or go to, and the named sets they look up.
+func verdictTargets(exprs []expr.Expr, sets []*ruleset.Set) (chains, lookups []string) {
+	for _, x := range exprs {
+		switch e := x.(type) {
+		case *expr.Immediate:
+			if v := e.Verdict; v != nil && (v.Code == expr.VerdictJump || v.Code == expr.VerdictGoto) {
+				chains = append(chains, v.Chain)
+			}
+		case *expr.Lookup:
+			if !strings.Contains(e.SetName, "%d") {
+				lookups = append(lookups, e.SetName)
+			}
+		}
+	}
+	for _, s := range sets {
+		chains = append(chains, elemTargets(s.Elements)...)
+	}
+	return chains, lookups
+}
+
+func elemTargets(els []*ruleset.Element) []string {
+	var out []string
+	for _, el := range els {
+		if v := el.Verdict; v != nil && (v.Code == expr.VerdictJump || v.Code == expr.VerdictGoto) {
+			out = append(out, v.Chain)
+		}
+	}
+	return out
+}
+
+// checkLoops rejects command lists whose jumps form a loop reachable
+// from a base chain, as the kernel does (ELOOP).
+func (c *Compiler) checkLoops() error {
+	type edge struct {
+		to  string
+		pos diag.Pos
+	}
+	type graph struct {
+		edges map[string][]edge
+		maps  map[string][]string // named map -> jump targets
+		base  map[string]bool
+	}
+	graphs := map[tkey]*graph{}
+	g := func(fam ruleset.Family, table string) *graph {
+		k := tkey{fam, table}
+		if graphs[k] == nil {
+			graphs[k] = &graph{edges: map[string][]edge{}, maps: map[string][]string{}, base: map[string]bool{}}
+			if c.opts.Known != nil {
+				if t := c.opts.Known.Table(fam, table); t != nil {
+					for _, ch := range t.Chains {
+						if ch.Hook != nil {
+							graphs[k].base[ch.Name] = true
+						}
+						for _, r := range ch.Rules {
+							cs, _ := verdictTargets(r.Exprs, r.Sets)
+							for _, to := range cs {
+								graphs[k].edges[ch.Name] = append(graphs[k].edges[ch.Name], edge{to, r.Pos})
+							}
+						}
+					}
+					for _, s := range t.Sets {
+						graphs[k].maps[s.Name] = elemTargets(s.Elements)
+					}
+				}
+			}
+		}
+		return graphs[k]
+	}
+	type lookupEdge struct {
+		gr    *graph
+		chain string
+		set   string
+		pos   diag.Pos
+	}
+	var lookups []lookupEdge
+	for _, cmd := range c.out {
+		gr := g(cmd.Family, cmd.Table)
+		switch cmd.Kind {
+		case ruleset.KindChain:
+			if cmd.ChainObj != nil && cmd.ChainObj.Hook != nil && (cmd.Op == ruleset.OpAdd || cmd.Op == ruleset.OpCreate) {
+				gr.base[cmd.Chain] = true
+			}
+		case ruleset.KindElements:
+			if cmd.Op == ruleset.OpAdd || cmd.Op == ruleset.OpCreate {
+				gr.maps[cmd.Name] = append(gr.maps[cmd.Name], elemTargets(cmd.Elements)...)
+			}
+		case ruleset.KindRule:
+			if cmd.Rule == nil || cmd.Op == ruleset.OpDelete || cmd.Op == ruleset.OpDestroy {
+				continue
+			}
+			cs, ls := verdictTargets(cmd.Rule.Exprs, cmd.Rule.Sets)
+			for _, to := range cs {
+				gr.edges[cmd.Chain] = append(gr.edges[cmd.Chain], edge{to, cmd.Rule.Pos})
+			}
+			for _, s := range ls {
+				lookups = append(lookups, lookupEdge{gr, cmd.Chain, s, cmd.Rule.Pos})
+			}
+		}
+	}
+	for _, l := range lookups {
+		for _, to := range l.gr.maps[l.set] {
+			l.gr.edges[l.chain] = append(l.gr.edges[l.chain], edge{to, l.pos})
+		}
+	}
+	for _, gr := range graphs {
+		state := map[string]int{} // 1 on the path, 2 done
+		var path []string
+		var visit func(ch string) error
+		visit = func(ch string) error {
+			state[ch] = 1
+			path = append(path, ch)
+			for _, e := range gr.edges[ch] {
+				switch state[e.to] {
+				case 1:
+					i := len(path) - 1
+					for i > 0 && path[i] != e.to {
+						i--
+					}
+					loop := append(append([]string(nil), path[i:]...), e.to)
+					return checkErr(e.pos, "this rule creates a chain loop: %s", strings.Join(loop, " -> "))
+				case 0:
+					if err := visit(e.to); err != nil {
+						return err
+					}
+				}
+			}
+			path = path[:len(path)-1]
+			state[ch] = 2
+			return nil
+		}
+		var bases []string
+		for b := range gr.base {
+			bases = append(bases, b)
+		}
+		sort.Strings(bases)
+		for _, b := range bases {
+			if state[b] == 0 {
+				if err := visit(b); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
