@@ -2,7 +2,6 @@ package diff
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -16,44 +15,52 @@ import (
 // dropped, anonymous sets replaced by their content, and its userdata.
 // Two rules with the same key do the same thing.
 func ruleKey(r *ruleset.Rule) string {
-	// Anonymous sets are named by content; compiled rules name all of them
-	// "__set%d", so references are resolved in order of appearance.
-	queue := map[string][]string{}
-	for _, s := range r.Sets {
-		queue[s.Name] = append(queue[s.Name], "anon:"+setKey(s, true))
-	}
-	last := map[string]string{}
-	anon := func(name string) (string, bool) {
-		q := queue[name]
-		if len(q) == 0 {
-			k, ok := last[name]
-			return k, ok
+	var anon func(string) (string, bool)
+	if len(r.Sets) > 0 {
+		// Anonymous sets are named by content; compiled rules name all of
+		// them "__set%d", so references are resolved in order of appearance.
+		queue := map[string][]string{}
+		for _, s := range r.Sets {
+			queue[s.Name] = append(queue[s.Name], "anon:"+setKey(s, true))
 		}
-		queue[name], last[name] = q[1:], q[0]
-		return q[0], true
+		last := map[string]string{}
+		anon = func(name string) (string, bool) {
+			q := queue[name]
+			if len(q) == 0 {
+				k, ok := last[name]
+				return k, ok
+			}
+			queue[name], last[name] = q[1:], q[0]
+			return q[0], true
+		}
+	}
+	// Only expressions that hold state or batch-local names are copied;
+	// the list is encoded once, its bytes are the key.
+	exprs := make([]expr.Expr, len(r.Exprs))
+	for i, e := range r.Exprs {
+		exprs[i] = normalize(e, anon)
 	}
 	var b strings.Builder
-	for _, e := range r.Exprs {
-		b.WriteString(e.Name())
-		b.WriteByte('{')
-		n := normalize(e, anon)
-		raw, err := expr.Marshal([]expr.Expr{n})
-		if err != nil {
-			// Not encodable: fall back to its text, still a stable identity.
-			b.WriteString(n.String())
-		} else {
-			b.WriteString(hex.EncodeToString(raw))
+	if raw, err := expr.Marshal(exprs); err == nil {
+		b.Grow(len(raw) + len(r.Userdata) + len(r.Compat) + 8)
+		b.Write(raw)
+	} else {
+		// Not encodable: fall back to its text, still a stable identity.
+		for _, e := range exprs {
+			b.WriteString(e.Name() + "{" + e.String() + "}")
 		}
-		b.WriteByte('}')
 	}
-	fmt.Fprintf(&b, "|ud=%x|compat=%x", r.Userdata, r.Compat)
+	b.WriteString("|ud=")
+	b.Write(r.Userdata)
+	b.WriteString("|compat=")
+	b.Write(r.Compat)
 	return b.String()
 }
 
 // normalize returns e with state and batch-local references neutralized.
 func normalize(e expr.Expr, anon func(string) (string, bool)) expr.Expr {
 	if anon == nil {
-		anon = func(string) (string, bool) { return "", false }
+		anon = noAnon
 	}
 	switch x := e.(type) {
 	case *expr.Counter:
@@ -125,6 +132,8 @@ func normalize(e expr.Expr, anon func(string) (string, bool)) expr.Expr {
 	}
 	return e
 }
+
+func noAnon(string) (string, bool) { return "", false }
 
 // setKey is a set's identity: its definition and, when withElems, its
 // elements in a canonical order. Names and handles are not part of it.

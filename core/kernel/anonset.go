@@ -2,8 +2,10 @@ package kernel
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
@@ -96,4 +98,62 @@ func rebindExpr(x expr.Expr, bind func(string, uint32) (string, uint32, bool)) e
 		}
 	}
 	return x
+}
+
+// anonElems caches the elements of anonymous sets pulled before. Such a set
+// is constant and lives as long as its rule, and set handles are never
+// reused within a table, so (connection, table handle, set handle) names
+// one content for good: a reconcile loop need not dump the elements of
+// thousands of unchanged anonymous sets again. Pulled values share the
+// cached element slices; they are not to be modified in place.
+var anonElems = struct {
+	sync.Mutex
+	m map[anonKey][]*ruleset.Element
+	n int // elements held
+}{m: map[anonKey][]*ruleset.Element{}}
+
+// maxAnonElems bounds the cache; it is emptied when full.
+const maxAnonElems = 1 << 20
+
+type anonKey struct {
+	conn        *nfnl.Conn
+	fam         ruleset.Family
+	table       string
+	tableHandle uint64
+	set         string
+	setHandle   uint64
+}
+
+func anonKeyOf(c *nfnl.Conn, t *ruleset.Table, s *ruleset.Set) anonKey {
+	return anonKey{c, t.Family, t.Name, t.Handle, s.Name, s.Handle}
+}
+
+// cachedAnonElems fills s.Elements from the cache; it reports whether it
+// could.
+func cachedAnonElems(c *nfnl.Conn, t *ruleset.Table, s *ruleset.Set) bool {
+	if !s.Anonymous() || s.Handle == 0 || t.Handle == 0 {
+		return false
+	}
+	anonElems.Lock()
+	defer anonElems.Unlock()
+	e, ok := anonElems.m[anonKeyOf(c, t, s)]
+	if ok {
+		s.Elements = e
+	}
+	return ok
+}
+
+// cacheAnonElems remembers the elements of an anonymous set just pulled.
+func cacheAnonElems(c *nfnl.Conn, t *ruleset.Table, s *ruleset.Set) {
+	if !s.Anonymous() || s.Handle == 0 || t.Handle == 0 {
+		return
+	}
+	anonElems.Lock()
+	defer anonElems.Unlock()
+	if anonElems.n+len(s.Elements) > maxAnonElems {
+		clear(anonElems.m)
+		anonElems.n = 0
+	}
+	anonElems.m[anonKeyOf(c, t, s)] = s.Elements
+	anonElems.n += len(s.Elements)
 }

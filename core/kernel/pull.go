@@ -152,9 +152,13 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		return nil, err
 	}
 	for _, sa := range p.sets {
+		if cachedAnonElems(c, sa.t, sa.s) {
+			continue
+		}
 		if err := pullElems(c, sa.t, sa.s); err != nil {
 			return nil, err
 		}
+		cacheAnonElems(c, sa.t, sa.s)
 	}
 	if err := dump(unix.NFT_MSG_GETOBJ, tf, func(m nfnl.Msg) error {
 		tn, o, err := wire.DecodeObj(m.Attrs)

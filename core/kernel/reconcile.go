@@ -87,8 +87,12 @@ func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*
 			return res, err
 		}
 		if res.Attempts >= opts.MaxAttempts {
-			return res, &diag.Error{Op: "reconcile", Errno: unix.ERESTART, Err: err,
+			e := &diag.Error{Op: "reconcile", Errno: unix.ERESTART,
 				Msg: fmt.Sprintf("the ruleset kept changing: gave up after %d attempts (last generation %d)", res.Attempts, gen)}
+			if errors.Is(err, unix.ERESTART) {
+				e.Err = err // the kernel's refusal; else the errno stands alone
+			}
+			return res, e
 		}
 		time.Sleep(delay/2 + time.Duration(rand.Int64N(int64(delay))))
 		delay *= 2

@@ -1,6 +1,7 @@
 package gotests
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -10,10 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/sys/unix"
 
 	"github.com/nfsh/nfsh/core/compile"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/kernel"
 	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -578,4 +582,133 @@ func TestReconcileProperty(t *testing.T) {
 	}
 	t.Logf("%d pairs from a pool of %d corpus rules: %d commands sent, %d of %d final rules kept their handle and counters",
 		pairs, len(pool), cmdsSent, rulesKept, rulesTotal)
+}
+
+// TestReconcileRace reconciles 500 times while another writer adds and
+// deletes rules of another table with nft: every conflict is retried or
+// reported, none of the other writer's rules is lost, and the final state
+// is the desired value.
+func TestReconcileRace(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	ns.NftScript(t, "table ip other {\n\tchain c {\n\t}\n}\n")
+	c := dialNS(t, ns)
+
+	// The desired values: 200 rules, a different tenth of them each time.
+	desiredText := func(i int) string {
+		var b strings.Builder
+		b.WriteString("table inet mine {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n")
+		for r := range 200 {
+			port := 1000 + r
+			if r%10 == i%10 {
+				port += 10000 + i%3
+			}
+			fmt.Fprintf(&b, "\t\ttcp dport %d counter accept\n", port)
+		}
+		b.WriteString("\t}\n}\n")
+		return b.String()
+	}
+
+	// The other writer.
+	stop := make(chan struct{})
+	type result struct {
+		want    []int
+		commits int
+		err     error
+	}
+	done := make(chan result)
+	go func() {
+		var live []struct{ port, handle int }
+		res := result{}
+		handleRE := regexp.MustCompile(`# handle (\d+)`)
+		for n := 0; ; n++ {
+			select {
+			case <-stop:
+				for _, l := range live {
+					res.want = append(res.want, l.port)
+				}
+				done <- res
+				return
+			default:
+			}
+			port := 20000 + n
+			out, err := ns.Run(t, "nft", "--echo", "--handle", "add", "rule", "ip", "other", "c", "tcp", "dport", strconv.Itoa(port), "accept")
+			if err != nil {
+				res.err = err
+				done <- res
+				return
+			}
+			m := handleRE.FindStringSubmatch(out)
+			if m == nil {
+				res.err = fmt.Errorf("no handle in %q", out)
+				done <- res
+				return
+			}
+			h, _ := strconv.Atoi(m[1])
+			live = append(live, struct{ port, handle int }{port, h})
+			res.commits++
+			if n%2 == 1 {
+				if _, err := ns.Run(t, "nft", "delete", "rule", "ip", "other", "c", "handle", strconv.Itoa(live[0].handle)); err != nil {
+					res.err = err
+					done <- res
+					return
+				}
+				live = live[1:]
+				res.commits++
+			}
+		}
+	}()
+
+	const rounds = 500
+	var retried, reported, conflicts int
+	last := -1
+	for i := range rounds {
+		res, err := kernel.Reconcile(c, desiredValue(t, desiredText(i)),
+			kernel.ReconcileOptions{MaxAttempts: 4, Backoff: time.Millisecond, Persist: true})
+		conflicts += res.Attempts - 1
+		switch {
+		case err == nil:
+			last = i
+			if res.Attempts > 1 {
+				retried++
+			}
+		case errors.Is(err, unix.ERESTART):
+			reported++
+			var de *diag.Error
+			if !errors.As(err, &de) || de.Errno != unix.ERESTART || res.Attempts != 4 ||
+				!strings.Contains(err.Error(), "4 attempts") || !strings.Contains(err.Error(), fmt.Sprintf("generation %d", res.GenID)) {
+				t.Errorf("exhaustion error %v (attempts %d, generation %d): want errno, attempts and generation", err, res.Attempts, res.GenID)
+			}
+		default:
+			close(stop)
+			<-done
+			t.Fatalf("reconcile %d: %v", i, err)
+		}
+	}
+	close(stop)
+	w := <-done
+	if w.err != nil {
+		t.Fatalf("the other writer: %v", w.err)
+	}
+	t.Logf("%d reconciles beside %d commits of another writer: %d conflicts, %d reconciles succeeded after a retry, %d gave up and reported",
+		rounds, w.commits, conflicts, retried, reported)
+	if conflicts == 0 {
+		t.Logf("no conflict happened this time")
+	}
+
+	// The other writer's rules are all there.
+	var got []int
+	for _, m := range regexp.MustCompile(`tcp dport (\d+) accept`).FindAllStringSubmatch(ns.Nft(t, "list", "table", "ip", "other"), -1) {
+		p, _ := strconv.Atoi(m[1])
+		got = append(got, p)
+	}
+	if d := cmp.Diff(w.want, got); d != "" {
+		t.Errorf("the other writer's rules (-want +got):\n%s", d)
+	}
+	// The final state is the last desired value that went through.
+	ref := nstest.New(t)
+	ref.NftScript(t, desiredText(last))
+	if d := cmp.Diff(blocks(ref.Nft(t, "list", "table", "inet", "mine")), blocks(ns.Nft(t, "list", "table", "inet", "mine"))); d != "" {
+		t.Errorf("final state differs from the last reconciled value (-want +got):\n%s", d)
+	}
 }

@@ -1,0 +1,190 @@
+package gotests
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nfsh/nfsh/core/kernel"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/tests/go/nstest"
+)
+
+// plusOneRule returns the 10k-rule benchmark ruleset (100 chains of 100
+// rules, a 10-element set) and the same ruleset with one rule more in the
+// middle of chain c50.
+func plusOneRule() (a, b string) {
+	a = genBenchRuleset(100, 100, 10)
+	anchor := "\tchain c50 {\n"
+	i := strings.Index(a, anchor)
+	j := i + len(anchor)
+	for range 50 { // after the 50th rule of c50
+		j += strings.IndexByte(a[j:], '\n') + 1
+	}
+	b = a[:j] + "\t\ttcp dport 4242 counter accept comment \"the new one\"\n" + a[j:]
+	return a, b
+}
+
+// monitor runs `nft monitor` in ns and delivers its lines.
+type monitor struct {
+	lines chan string
+	ns    *nstest.NS
+	seq   int
+}
+
+func startMonitor(t testing.TB, ns *nstest.NS) *monitor {
+	t.Helper()
+	cmd := ns.Command("nft", "monitor")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	m := &monitor{lines: make(chan string, 1<<16), ns: ns}
+	go func(r io.Reader) {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			m.lines <- sc.Text()
+		}
+		close(m.lines)
+	}(out)
+	// The subscription is live once a marker commit shows up; until
+	// then, commit markers again.
+	for try := 0; ; try++ {
+		if try == 50 {
+			t.Fatal("nft monitor shows no event")
+		}
+		if _, ok := m.mark(t, 200*time.Millisecond); ok {
+			return m
+		}
+	}
+}
+
+// mark commits a marker table and returns the lines seen before it, and
+// whether it was seen within wait.
+func (m *monitor) mark(t testing.TB, wait time.Duration) ([]string, bool) {
+	t.Helper()
+	m.seq++
+	name := fmt.Sprintf("marker%d", m.seq)
+	m.ns.Nft(t, "add", "table", "inet", name)
+	m.ns.Nft(t, "delete", "table", "inet", name)
+	var seen []string
+	timeout := time.After(wait)
+	for {
+		select {
+		case l, ok := <-m.lines:
+			if !ok {
+				t.Fatal("nft monitor ended")
+			}
+			if strings.HasPrefix(l, "# new generation") {
+				continue
+			}
+			if strings.HasPrefix(l, "add table inet marker") || strings.HasPrefix(l, "delete table inet marker") {
+				if strings.HasPrefix(l, "delete table inet "+name) {
+					return seen, true
+				}
+				continue
+			}
+			seen = append(seen, l)
+		case <-timeout:
+			return seen, false
+		}
+	}
+}
+
+// TestReconcilePlusOneRule reconciles "+1 rule in a 10k-rule ruleset" with
+// nft monitor watching: exactly one new-rule event, no deletes.
+func TestReconcilePlusOneRule(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	a, b := plusOneRule()
+	ns.NftScript(t, a)
+	c := dialNS(t, ns)
+	desired := desiredValue(t, b)
+	mon := startMonitor(t, ns)
+
+	t0 := time.Now()
+	res, err := kernel.Reconcile(c, desired, kernel.ReconcileOptions{})
+	d := time.Since(t0)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	events, ok := mon.mark(t, 10*time.Second)
+	if !ok {
+		t.Fatal("the end marker never showed up in nft monitor")
+	}
+	var adds, dels int
+	for _, e := range events {
+		switch {
+		case strings.HasPrefix(e, "add rule "):
+			adds++
+		case strings.HasPrefix(e, "delete "):
+			dels++
+		}
+	}
+	t.Logf("reconcile +1 rule in 10,000: %v, %d attempt(s), patch:\n%s\nmonitor:\n%s", d.Round(time.Microsecond), res.Attempts, res.Patch, strings.Join(events, "\n"))
+	if adds != 1 || dels != 0 || len(events) != 1 {
+		t.Errorf("nft monitor saw %d events (%d new rules, %d deletes), want exactly one new rule", len(events), adds, dels)
+	}
+	if !strings.Contains(strings.Join(events, "\n"), "tcp dport 4242") {
+		t.Errorf("the new rule is not the one added")
+	}
+	ref := nstest.New(t)
+	ref.NftScript(t, b)
+	if got, want := ns.Nft(t, "list", "table", "inet", "bench"), ref.Nft(t, "list", "table", "inet", "bench"); got != want {
+		t.Errorf("after the reconcile the table lists unlike the desired file loaded afresh")
+	}
+}
+
+// BenchmarkReconcilePlusOne compares reconciling "+1 rule in a 10k-rule
+// ruleset" (and back) with a full replace (kernel.Push) of the same
+// ruleset; the goal is a ratio of at most 0.05.
+func BenchmarkReconcilePlusOne(b *testing.B) {
+	nstest.Require(b)
+	ns := nstest.New(b)
+	ta, tb := plusOneRule()
+	va, vb := desiredValue(b, ta), desiredValue(b, tb)
+	c := dialNS(b, ns)
+	if err := kernel.Push(c, va, kernel.PushOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	var rec, repl []time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		want := vb
+		if i%2 == 1 {
+			want = va
+		}
+		t0 := time.Now()
+		res, err := kernel.Reconcile(c, want, kernel.ReconcileOptions{})
+		rec = append(rec, time.Since(t0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(res.Patch.Commands) != 1 {
+			b.Fatalf("patch of %d commands, want 1:\n%s", len(res.Patch.Commands), res.Patch)
+		}
+	}
+	b.StopTimer()
+	for i := 0; i < 5; i++ {
+		want := []*ruleset.Ruleset{va, vb}[i%2]
+		t0 := time.Now()
+		if err := kernel.Push(c, want, kernel.PushOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		repl = append(repl, time.Since(t0))
+	}
+	r, p := median(rec), median(repl)
+	b.ReportMetric(float64(r.Microseconds())/1000, "reconcile-ms")
+	b.ReportMetric(float64(p.Microseconds())/1000, "replace-ms")
+	b.ReportMetric(float64(r)/float64(p), "ratio")
+	fmt.Printf("+1 rule in 10000: reconcile %v, full replace %v, ratio %.3fx (goal <= 0.05x)\n",
+		r.Round(10*time.Microsecond), p.Round(10*time.Microsecond), float64(r)/float64(p))
+}
