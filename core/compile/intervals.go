@@ -496,6 +496,8 @@ func (c *Compiler) finish() error {
 			}
 			var added bool
 			els, added, err = enc.toIntervals(s.init.elems, !s.root)
+			// set_to_intervals counts every element it emits in the list size
+			s.init.size += len(s.init.elems)
 			if added {
 				s.init.size++
 			}

@@ -204,6 +204,72 @@ add element ip t s { 192.168.0.0/16 }
 add element ip t s { 10.0.0.0/8 }
 delete element ip t s { 10.0.0.0/8 }
 `},
+	{name: "commands-sets", src: `add table inet t
+add chain inet t c { type filter hook input priority 0; policy accept; comment "cc"; }
+add chain inet t d
+add rule inet t c counter
+add rule inet t c ip saddr 1.2.3.4 accept comment "r1"
+insert rule inet t c tcp dport 22 accept
+add set inet t s { type ipv4_addr; flags interval; auto-merge; }
+add element inet t s { 10.0.0.0/8, 10.1.0.0/16, 192.168.0.1-192.168.0.10 }
+add element inet t s { 0.0.0.0/8 }
+add set inet t s2 { type inet_service; flags timeout; }
+add element inet t s2 { 22 timeout 10s, 80 comment "web", 443 timeout 1m expires 30s comment "tls" }
+add map inet t m { type ipv4_addr : verdict; }
+add element inet t m { 1.1.1.1 : jump d, 2.2.2.2 : goto d, 3.3.3.3 : return, * : drop }
+add set inet t s3 { type ipv4_addr . inet_service; }
+add element inet t s3 { 1.1.1.1 . 22, 2.2.2.2 . 80 }
+add set inet t s4 { type ipv6_addr; flags interval; }
+add element inet t s4 { ::/0 }
+add set inet t s5 { type ipv4_addr; counter; }
+add element inet t s5 { 1.1.1.1 counter packets 5 bytes 10 }
+delete element inet t s2 { 22 }
+flush chain inet t d
+add chain inet t e
+delete chain inet t e
+flush table inet t
+create table inet t2
+add table inet t3 { flags dormant; comment "x"; }
+delete table inet t3
+flush ruleset
+`},
+	{name: "commands-handles", kernelFails: true, src: `add table inet t
+add chain inet t c { type filter hook input priority 0; policy accept; comment "cc"; }
+add chain inet t d
+add rule inet t c counter
+add rule inet t c ip saddr 1.2.3.4 accept comment "r1"
+insert rule inet t c tcp dport 22 accept
+add set inet t s2 { type inet_service; flags timeout; }
+add element inet t s2 { 22 timeout 10s, 80 comment "web", 443 timeout 1m expires 30s comment "tls" }
+add map inet t m { type ipv4_addr : verdict; }
+add element inet t m { 1.1.1.1 : jump d, 2.2.2.2 : goto d, 3.3.3.3 : return, * : drop }
+add set inet t s3 { type ipv4_addr . inet_service; }
+add element inet t s3 { 1.1.1.1 . 22, 2.2.2.2 . 80 }
+add set inet t s5 { type ipv4_addr; counter; }
+add element inet t s5 { 1.1.1.1 counter packets 5 bytes 10 }
+delete element inet t s2 { 22 }
+flush chain inet t d
+add chain inet t e
+delete chain inet t e
+flush table inet t
+create table inet t2
+add table inet t3 { flags dormant; comment "x"; }
+delete table inet t3
+flush ruleset
+add table ip x
+add chain ip x a
+add chain ip x b { type filter hook output priority 100; }
+add rule ip x a counter
+add rule ip x a position 5 accept
+insert rule ip x a position 6 drop
+insert rule ip x a index 0 drop
+add rule ip x a index 1 drop
+replace rule ip x a handle 7 counter accept
+delete rule ip x a handle 9
+delete chain ip x handle 3
+delete set ip x handle 5
+delete table ip handle 2
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
