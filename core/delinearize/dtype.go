@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -196,6 +197,25 @@ func init() {
 	dtRealm.Syms = loadRtTable("/etc/iproute2/rt_realms")
 	dtDevGroup.Syms = loadRtTable("/etc/iproute2/group")
 	dtMark.Syms = loadRtTable("/etc/iproute2/rt_marks")
+	dtCtLabel.print = printCtLabel
+}
+
+// ctLabels holds the names of /etc/connlabel.conf (bit number, name).
+var ctLabels = loadRtTable("/etc/connlabel.conf")
+
+// printCtLabel prints the lowest set label bit by its connlabel.conf name
+// or its number (nft's ct_label_type_print).
+func printCtLabel(v *Value, o *Options) string {
+	bit := ^uint64(0) // mpz_scan1 of 0
+	if v.v.Sign() != 0 {
+		bit = uint64(v.v.TrailingZeroBits())
+	}
+	for _, s := range ctLabels {
+		if s.val == bit {
+			return `"` + s.name + `"`
+		}
+	}
+	return strconv.FormatUint(bit, 10)
 }
 
 // lookupType returns the datatype with id, building concatenation types
