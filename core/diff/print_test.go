@@ -88,23 +88,23 @@ add rule inet f input udp dport { 53, 123 } accept # after the previous rule
 	}
 }
 
-// TestRecreatedTargetsTakeTheirReferences: a chain whose hook changes is deleted
+// TestRecreatedTargetsTakeTheirReferences: a chain whose comment changes is deleted
 // and created again, so the kept rules that jump to it must go and come
 // back too (the kernel refuses to delete a chain still jumped to).
 func TestRecreatedTargetsTakeTheirReferences(t *testing.T) {
 	from := handles(build(t, `table ip f {
-	chain c { type filter hook input priority 0; }
+	chain c { comment "old" }
 	chain d { jump c }
 	chain e { counter }
 }`))
 	to := build(t, `table ip f {
-	chain c { type filter hook input priority 5; }
+	chain c { comment "new" }
 	chain d { jump c }
 	chain e { counter }
 }`)
 	want := `delete rule ip f d handle 5
 delete chain ip f c
-add chain ip f c { type filter hook input priority filter + 5; policy accept; }
+add chain ip f c { comment "new" }
 insert rule ip f d jump c
 `
 	if d := cmp.Diff(want, Diff(from, to, Options{}).String()); d != "" {
