@@ -121,6 +121,8 @@ type setInfo struct {
 	flags         uint32
 	anonymous     bool
 	key           *node // key expression (typeof) or typed placeholder
+	typeofKey     *node // key expression from the typeof userdata, or nil
+	typeofData    *node // data expression from the typeof userdata, or nil
 	data          *node // data type placeholder for maps
 	dataIsVerdict bool
 	objType       uint32

@@ -48,6 +48,7 @@ func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 			}
 		}
 	}
+	si.applyTypeof(s)
 	if s.Size != nil {
 		if si.key.extra == nil {
 			si.key.extra = map[string]uint64{}
@@ -404,4 +405,47 @@ func intervalToString(lo *node, hostBits int) *node {
 	}
 	s := append(append([]byte{}, data[:n]...), '*')
 	return &node{k: kValue, t: lo.t, order: OrderHost, len: len(s) * 8, v: newBigBytes(reverse(s))}
+}
+
+// applyTypeof uses the typeof expressions nft stored in the set's userdata
+// (NFTNL_UDATA_SET_KEY_TYPEOF / _DATA_TYPEOF) like netlink_delinearize_set:
+// when they fit the kernel lengths they give the element types and the
+// declaration prints `typeof EXPR`. A map whose data typeof does not fit
+// drops the key typeof too.
+func (si *setInfo) applyTypeof(s *ruleset.Set) {
+	var kx, dx *node
+	if b, ok := ruleset.UdataGet(s.Userdata, ruleset.UdataSetKeyTypeof); ok {
+		kx = typeofExpr(b)
+	}
+	if si.data != nil {
+		if b, ok := ruleset.UdataGet(s.Userdata, ruleset.UdataSetDataTypeof); ok && !si.dataIsVerdict {
+			dx = typeofExpr(b)
+		}
+		if si.dataIsVerdict {
+			if _, ok := ruleset.UdataGet(s.Userdata, ruleset.UdataSetDataTypeof); !ok {
+				kx = nil
+			}
+		} else if typeofValid(dx, s.DataLen) {
+			si.data.t, si.data.order = memberTypeOrConcat(dx), dx.order
+			si.typeofData = dx
+		} else {
+			kx = nil
+		}
+	}
+	if !typeofValid(kx, s.KeyLen) {
+		si.typeofData = nil
+		return
+	}
+	si.typeofKey = kx
+	si.key.t = memberTypeOrConcat(kx)
+	if kx.k != kConcat {
+		si.key.order = kx.order
+	}
+}
+
+func memberTypeOrConcat(x *node) *Datatype {
+	if x.k == kConcat {
+		return x.t
+	}
+	return memberType(x)
 }

@@ -24,13 +24,19 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 		fmt.Fprintf(&sb, " # handle %d", s.Handle)
 	}
 	sb.WriteString("\n\t\t")
-	sb.WriteString("type " + typeName(si.key.t))
+	if si.typeofKey != nil {
+		sb.WriteString("typeof " + si.typeofKey.print(o))
+	} else {
+		sb.WriteString("type " + typeName(si.key.t))
+	}
 	if s.Flags&ruleset.SetMap != 0 {
 		sb.WriteString(" : ")
 		if si.data != nil && si.data.extra != nil && si.data.extra["interval"] != 0 {
 			sb.WriteString("interval ")
 		}
-		if si.dataIsVerdict {
+		if si.typeofKey != nil && si.typeofData != nil {
+			sb.WriteString(si.typeofData.print(o))
+		} else if si.dataIsVerdict {
 			sb.WriteString("verdict")
 		} else if si.data != nil {
 			sb.WriteString(typeName(si.data.t))
