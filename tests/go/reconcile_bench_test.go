@@ -58,10 +58,10 @@ func startMonitor(t testing.TB, ns *nstest.NS) *monitor {
 	// The subscription is live once a marker commit shows up; until
 	// then, commit markers again.
 	for try := 0; ; try++ {
-		if try == 50 {
+		if try == 20 {
 			t.Fatal("nft monitor shows no event")
 		}
-		if _, ok := m.mark(t, 200*time.Millisecond); ok {
+		if _, ok := m.mark(t, time.Duration(try+1)*250*time.Millisecond); ok {
 			return m
 		}
 	}
