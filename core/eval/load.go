@@ -428,6 +428,9 @@ func (c *Ctx) meta(n *ast.Meta) (*Load, error) {
 	if !ok {
 		return nil, Errorf(n, "unknown meta key %s", n.Key)
 	}
+	if n.Key == "nfproto" && c.Family != ruleset.FamilyInet {
+		return nil, Errorf(n, "meta nfproto is only useful in the inet family")
+	}
 	return metaLoad(n, mk), nil
 }
 
@@ -462,6 +465,14 @@ func (c *Ctx) ct(n *ast.Ct) (*Load, error) {
 			l.Type, l.Bits, l.RegBits = types.IP6Addr, 128, 128
 		default:
 			return nil, Errorf(n, "Conntrack address requires a network protocol context, use \"ct %s ip %s\"", n.Dir, n.Key)
+		}
+	case "ip saddr", "ip daddr", "ip6 saddr", "ip6 daddr":
+		want := types.ProtoIP
+		if n.Family == "ip6" {
+			want = types.ProtoIP6
+		}
+		if cur := c.proto[types.BaseNetwork]; cur != nil && cur != want {
+			return nil, Errorf(n, "conflicting protocols specified: %s vs. %s", cur.Name, want.Name)
 		}
 	case "proto-src", "proto-dst":
 		if n.Dir == "" {

@@ -76,6 +76,9 @@ func (c *Ctx) Value(n ast.Expr, l *Load) (*Value, error) {
 		if s == nil {
 			return nil, Errorf(x, "Could not process rule: No such file or directory")
 		}
+		if err := SetKeyMismatch(x, l, s, false); err != nil {
+			return nil, err
+		}
 		return &Value{Node: x, Kind: VSetRef, SetRef: s}, nil
 	case *ast.List:
 		acc := new(big.Int)
@@ -149,6 +152,10 @@ func (c *Ctx) Const(n ast.Expr, dt *types.Datatype, o types.ByteOrder, bits int)
 			if bits > 0 && k.V.BitLen() > bits {
 				return nil, Errorf(n, "Value %s exceeds valid range 0-%s", x.Text, maxOf(bits))
 			}
+			if dt.ID == types.TypeTimeDay && x.Value > 6 {
+				// day_type_parse: days of the week are 0 (Sunday) to 6
+				return nil, Errorf(n, "Value %s exceeds valid range 0-6", x.Text)
+			}
 			return k, nil
 		}
 		text = x.Text
@@ -160,6 +167,9 @@ func (c *Ctx) Const(n ast.Expr, dt *types.Datatype, o types.ByteOrder, bits int)
 		return nil, Errorf(n, "expected a constant value")
 	}
 	if dt.IsString() {
+		if text == "" {
+			return nil, Errorf(n, "Empty string is not allowed")
+		}
 		if strings.HasSuffix(text, "*") && !strings.HasSuffix(text, "\\*") {
 			text = strings.TrimSuffix(text, "*")
 			k.Wildcard = true
@@ -374,3 +384,48 @@ func (c *Ctx) name(n ast.Expr) (string, error) {
 
 // Name evaluates a name (chain, object) written as a word or string.
 func (c *Ctx) Name(n ast.Expr) (string, error) { return c.name(n) }
+
+// SetKeyMismatch returns nft's "datatype mismatch" error when the key l
+// has another type than the keys of the named set s (a lookup, isMap:
+// a map lookup); nil when they agree or the set's key type is unknown.
+func SetKeyMismatch(n ast.Node, l *Load, s *SetInfo, isMap bool) error {
+	var have []*types.Datatype
+	if l.Concat != nil {
+		for _, p := range l.Concat {
+			have = append(have, p.Type)
+		}
+	} else {
+		have = []*types.Datatype{l.Type}
+	}
+	if len(have) != len(s.Key) || len(have) == 0 {
+		return nil
+	}
+	same := true
+	for i, dt := range s.Key {
+		if dt == nil || have[i] == nil || dt == types.Integer {
+			return nil
+		}
+		if dt.ID != have[i].ID {
+			same = false
+		}
+	}
+	if same {
+		return nil
+	}
+	if isMap {
+		return Errorf(n, "datatype mismatch, map expects %s, mapping expression has type %s", typeDesc(s.Key), typeDesc(have))
+	}
+	return Errorf(n, "datatype mismatch, expected %s, expression has type %s", typeDesc(have), typeDesc(s.Key))
+}
+
+// typeDesc describes a (concatenated) type as nft does.
+func typeDesc(dts []*types.Datatype) string {
+	if len(dts) == 1 {
+		return dts[0].Desc
+	}
+	var parts []string
+	for _, dt := range dts {
+		parts = append(parts, dt.Desc)
+	}
+	return strings.Join(parts, " . ")
+}

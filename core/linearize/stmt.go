@@ -238,6 +238,9 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 		if s == nil {
 			return eval.Errorf(x, "Could not process rule: No such file or directory")
 		}
+		if err := eval.SetKeyMismatch(x, l, s, true); err != nil {
+			return err
+		}
 		name = s.Name
 		hton = s.Flags&ruleset.SetInterval != 0
 	default:
