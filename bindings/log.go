@@ -3,6 +3,7 @@ package bindings
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,7 @@ type logListener struct {
 	fn      *glua.LFunction
 	payload bool
 	cur     []nflog.Event // the batch being delivered (owning goroutine)
+	intern  interner
 	// Counters, owning goroutine only.
 	events, losses, errors uint64
 }
@@ -257,7 +259,7 @@ func (ll *logListener) dispatch(L *glua.LState) int {
 			t = lossTable(L, ev.Loss)
 		} else if ev.Packet != nil {
 			ll.events++
-			t = packetTable(L, ev.Packet, ll.payload)
+			t = ll.intern.packetTable(L, ev.Packet, ll.payload)
 		} else {
 			continue
 		}
@@ -332,7 +334,7 @@ func splitPos(msg string) (diag.Pos, string) {
 // lossTable builds the Lua table of a loss event.
 func lossTable(L *glua.LState, l nflog.Loss) *glua.LTable {
 	t := L.CreateTable(0, 5)
-	t.RawSetString("kind", glua.LString("loss"))
+	t.RawSetString("kind", lvLoss)
 	t.RawSetString("lost", glua.LNumber(l.Dropped+l.SeqLost))
 	t.RawSetString("overruns", glua.LNumber(l.Overruns))
 	t.RawSetString("dropped", glua.LNumber(l.Dropped))
@@ -340,14 +342,54 @@ func lossTable(L *glua.LState, l nflog.Loss) *glua.LTable {
 	return t
 }
 
+// interner keeps the Lua values of the strings that repeat from packet to
+// packet (names, prefixes, addresses), so that building an event table
+// does not convert and box them again. It forgets everything when it holds
+// too many.
+type interner struct {
+	strs  map[string]glua.LValue
+	addrs map[netip.Addr]glua.LValue
+}
+
+const internMax = 4096
+
+func (in *interner) str(s string) glua.LValue {
+	if v, ok := in.strs[s]; ok {
+		return v
+	}
+	if in.strs == nil || len(in.strs) >= internMax {
+		in.strs = make(map[string]glua.LValue, 64)
+	}
+	v := glua.LValue(glua.LString(s))
+	in.strs[s] = v
+	return v
+}
+
+func (in *interner) addr(a netip.Addr) glua.LValue {
+	if v, ok := in.addrs[a]; ok {
+		return v
+	}
+	if in.addrs == nil || len(in.addrs) >= internMax {
+		in.addrs = make(map[netip.Addr]glua.LValue, 64)
+	}
+	v := glua.LValue(glua.LString(a.String()))
+	in.addrs[a] = v
+	return v
+}
+
+var (
+	lvPacket = glua.LValue(glua.LString("packet"))
+	lvLoss   = glua.LValue(glua.LString("loss"))
+)
+
 // packetTable builds the Lua table of a packet event. It holds the same
 // keys as nflog.Packet.Map (but time is a number of seconds), plus tag and
 // the TCP flags as booleans.
-func packetTable(L *glua.LState, p *nflog.Packet, payload bool) *glua.LTable {
+func (in *interner) packetTable(L *glua.LState, p *nflog.Packet, payload bool) *glua.LTable {
 	t := L.CreateTable(0, 24)
-	str := func(k, v string) { t.RawSetString(k, glua.LString(v)) }
+	str := func(k, v string) { t.RawSetString(k, in.str(v)) }
 	num := func(k string, v uint64) { t.RawSetString(k, glua.LNumber(v)) }
-	str("kind", "packet")
+	t.RawSetString("kind", lvPacket)
 	num("group", uint64(p.Group))
 	str("family", p.FamilyName())
 	tm := p.Time()
@@ -410,13 +452,13 @@ func packetTable(L *glua.LState, p *nflog.Packet, payload bool) *glua.LTable {
 	if p.Present.Has(nflog.HasPayload) {
 		num("payload_len", uint64(len(p.Payload)))
 		if payload {
-			str("payload", string(p.Payload))
+			t.RawSetString("payload", glua.LString(p.Payload))
 		}
 	}
 	if p.IPVersion != 0 {
 		num("ip_version", uint64(p.IPVersion))
-		str("saddr", p.Src.String())
-		str("daddr", p.Dst.String())
+		t.RawSetString("saddr", in.addr(p.Src))
+		t.RawSetString("daddr", in.addr(p.Dst))
 		str("protocol", p.ProtocolName())
 		num("ttl", uint64(p.TTL))
 		num("length", uint64(p.Length))

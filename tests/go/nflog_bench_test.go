@@ -2,7 +2,9 @@ package gotests
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"io"
 	"net"
 	"os/exec"
 	"regexp"
@@ -14,9 +16,12 @@ import (
 
 	"golang.org/x/net/ipv4"
 
+	"github.com/nfsh/nfsh/bindings"
 	"github.com/nfsh/nfsh/core/nflog"
 	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/lua"
 	"github.com/nfsh/nfsh/tests/go/nstest"
+	glua "github.com/yuin/gopher-lua"
 )
 
 // nflogBenchPackets is the size of the flood.
@@ -42,9 +47,11 @@ func nflogGroupBound(b *testing.B, ns *nstest.NS, g int) {
 var tcpdumpCaptured = regexp.MustCompile(`(\d+) packets? captured`)
 
 // BenchmarkNFLOG floods a logging rule inside a fresh namespace and counts
-// the logged packets side by side: `tcpdump -i nflog:5` and nfsh's Go
-// channel listener on group 6, fed by the same rule (`log group 5 log
-// group 6`), in the same run. It reports packets/s and loss for each.
+// the logged packets side by side: `tcpdump -i nflog:5`, nfsh's Go channel
+// listener on group 6 and a Lua callback that counts (nft.log_listen in an
+// in-process Lua host) on group 7, fed by the same rule (`log group 5 log
+// group 6 log group 7`), in the same run. It reports packets/s and loss
+// for each.
 func BenchmarkNFLOG(b *testing.B) {
 	nstest.Require(b)
 	if _, err := exec.LookPath("tcpdump"); err != nil {
@@ -69,7 +76,7 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	ns.NftScript(b, `table inet t {
 	chain out {
 		type filter hook output priority filter;
-		udp dport 9 log group 5 log group 6
+		udp dport 9 log group 5 log group 6 log group 7
 	}
 }`)
 	// The same flood with no listener bound: what the machine sends when
@@ -100,6 +107,8 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 		b.Fatal(err)
 	}
 	defer l.Close()
+
+	luaRes := startLuaCounter(b, ns, 7, n, 2*bufKiB<<10)
 
 	// The Go consumer counts packet events until it has seen the last
 	// sequence number of the flood (or the listener goes quiet).
@@ -143,6 +152,7 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	}
 	sent := time.Since(start)
 	r := <-resc
+	lr := <-luaRes
 	b.StopTimer()
 	st := l.Stats()
 
@@ -167,6 +177,12 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	b.ReportMetric(rate(n, sent), "sent-pkts/s")
 	b.ReportMetric(rate(r.got, goDur), "go-pkts/s")
 	b.ReportMetric(loss(r.got), "go-loss-%")
+	luaDur := lr.last.Sub(start)
+	if luaDur < sent {
+		luaDur = sent
+	}
+	b.ReportMetric(rate(lr.got, luaDur), "lua-pkts/s")
+	b.ReportMetric(loss(lr.got), "lua-loss-%")
 	b.ReportMetric(rate(tdGot, sent), "tcpdump-pkts/s")
 	b.ReportMetric(loss(tdGot), "tcpdump-loss-%")
 	fmt.Printf("nflog flood (socket buffers %d KiB): %d UDP packets over loopback in %v (%.0f pkts/s offered), each logged to group 5 and group 6\n",
@@ -176,6 +192,14 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 		strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(tdErr.String()), "\n", "; ")), " "))
 	fmt.Printf("  nfsh Go listener group 6: %7d received, %.0f pkts/s, loss %.2f%% (seq lost %d, overruns %d, dropped %d)\n",
 		r.got, rate(r.got, goDur), loss(r.got), st.SeqLost, st.Overruns, st.Dropped)
+	fmt.Printf("  nfsh Lua callback group 7: %6d counted, %.0f pkts/s, loss %.2f%% (%s)\n",
+		lr.got, rate(lr.got, luaDur), loss(lr.got), lr.stats)
+	if lr.err != nil {
+		b.Errorf("Lua counter: %v", lr.err)
+	}
+	if tdGot > 0 {
+		fmt.Printf("  Lua kept %.2fx what tcpdump kept, Go %.2fx\n", float64(lr.got)/float64(tdGot), float64(r.got)/float64(tdGot))
+	}
 }
 
 // floodUDP sends n 32-byte UDP datagrams to 127.0.0.1:9 with sendmmsg in
@@ -206,4 +230,88 @@ func floodUDP(n int) error {
 		sent += k
 	}
 	return nil
+}
+
+// luaCount is what the Lua counter of the benchmark saw.
+type luaCount struct {
+	got   int
+	last  time.Time // when the last packet was counted
+	stats string
+	err   error
+}
+
+// startLuaCounter starts a Lua host on its own goroutine whose script
+// counts the packet events of NFLOG group g with nft.log_listen (the same
+// buffer and flush timeout as the Go listener) until it sees the last
+// sequence number of the flood, or nothing arrived for 2 s. It returns
+// once the group is bound; the result arrives on the channel.
+func startLuaCounter(b *testing.B, ns *nstest.NS, g, n, rcvbuf int) <-chan luaCount {
+	res := make(chan luaCount, 1)
+	ready := make(chan error, 1)
+	base := time.Now()
+	go func() {
+		var out luaCount
+		h := lua.New(lua.Options{
+			Stdout: io.Discard, Stderr: io.Discard,
+			OnError: func(err error) { out.err = err },
+			Modules: map[string]glua.LGFunction{
+				"nft": bindings.Loader(bindings.Core{}),
+				"clock": func(L *glua.LState) int {
+					L.Push(L.NewFunction(func(L *glua.LState) int {
+						L.Push(glua.LNumber(time.Since(base).Seconds()))
+						return 1
+					}))
+					return 1
+				},
+			},
+			Globals: []string{"nft"},
+		})
+		defer h.Close()
+		script := fmt.Sprintf(`
+local clock = require "clock"
+count, last = 0, 0
+local seen, prev = 0, -1
+listener = assert(nft.log_listen({ group = %d, netns = %q, rcvbuf = %d, timeout = 10 }, function(ev)
+	if ev.kind == "packet" then
+		count = count + 1
+		if ev.seq == %d then last = clock(); listener:close() end
+	end
+end))
+-- the quiet timer: stop 2 s after the last packet when the last one was lost
+watchdog = nfsh.every(250, function()
+	local progress = count + listener:stats().packets
+	if count > 0 and progress == prev then
+		seen = seen + 1
+		if seen >= 8 then listener:close(); watchdog:cancel() end
+	else
+		seen, prev = 0, progress
+		if count > 0 then last = clock() end
+	end
+	if not listener:active() then watchdog:cancel() end
+end)
+`, g, ns.Path(), rcvbuf, n-1)
+		if err := h.DoString(context.Background(), "count.lua", script); err != nil {
+			ready <- err
+			return
+		}
+		ready <- nil
+		if err := h.Run(context.Background()); err != nil && out.err == nil {
+			out.err = err
+		}
+		if v, ok := h.L.GetGlobal("count").(glua.LNumber); ok {
+			out.got = int(v)
+		}
+		if v, ok := h.L.GetGlobal("last").(glua.LNumber); ok {
+			out.last = base.Add(time.Duration(float64(v) * float64(time.Second)))
+		}
+		if vals, err := h.Eval(context.Background(), "stats", `local s = listener:stats()
+			return string.format("seq lost %d, overruns %d, dropped %d, callback errors %d", s.seq_lost, s.overruns, s.dropped, s.errors)`); err == nil && len(vals) == 1 {
+			out.stats = vals[0].String()
+		}
+		res <- out
+	}()
+	if err := <-ready; err != nil {
+		b.Fatal(err)
+	}
+	return res
 }
