@@ -22,9 +22,11 @@ const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [A
   (no arguments: the Lua REPL on a terminal)
 verbs:
   list [ruleset | table FAMILY NAME]   print the ruleset, like nft list ruleset
-  apply [--check] FILE                 commit an nft script atomically (- = stdin)
+  apply [--check] [--reconcile] FILE   commit an nft script atomically (- = stdin);
+                                       --reconcile sends only the difference
   fmt FILE                             parse and print canonical nft text (offline)
   bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
+  diff [--prune] FROM TO               the patch from one nft file to another (- = the kernel)
   monitor [--json] [--count K]         print ruleset changes, like nft monitor
   log --group N [--copy MODE] [--json] [--count K]   print NFLOG packet events
 `
@@ -97,12 +99,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdLog(vargs, stdout, stderr)
 	case "monitor":
 		err = cmdMonitor(vargs, stdout, stderr)
+	case "diff":
+		err = cmdDiff(vargs, stdin, stdout)
 	}
 	return exitStatus(err, stderr)
 }
 
 // verbs are the one-shot verbs; any other first argument is Lua.
-var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true, "monitor": true}
+var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true, "monitor": true, "diff": true}
 
 // exitStatus reports err on stderr and returns the process exit status.
 func exitStatus(err error, stderr io.Writer) int {
