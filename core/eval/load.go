@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/core/types"
@@ -31,6 +32,9 @@ func (c *Ctx) Expr(n ast.Expr) (*Load, error) {
 		for _, e := range x.Exprs {
 			sub, err := c.Expr(e)
 			if err != nil {
+				return nil, err
+			}
+			if err := KeyCheck(sub); err != nil {
 				return nil, err
 			}
 			if sub.Concat != nil {
@@ -103,10 +107,18 @@ func (c *Ctx) Expr(n ast.Expr) (*Load, error) {
 		var fl uint32
 		var ttl uint8
 		switch x.TTL {
+		case "":
 		case "loose":
 			ttl = 1
 		case "skip":
 			ttl = 2
+		default:
+			// the error points at the option after `osf ttl `
+			p := x.Pos()
+			p.Col += len("osf ttl ")
+			p.Off += len("osf ttl ")
+			p.Len = len(x.TTL)
+			return nil, &diag.Error{Op: "eval", Pos: p, Msg: "invalid ttl option"}
 		}
 		if x.Key == "version" {
 			fl = 1
@@ -503,6 +515,12 @@ func (c *Ctx) rt(n *ast.Rt) (*Load, error) {
 	if !ok {
 		return nil, Errorf(n, "unknown rt key %s", n.Key)
 	}
+	switch {
+	case name == "nexthop" && c.Family == ruleset.FamilyIP6:
+		return nil, Errorf(n, "ip nexthop will not match")
+	case name == "nexthop6" && c.Family == ruleset.FamilyIP:
+		return nil, Errorf(n, "ip6 nexthop will not match")
+	}
 	if n.Family != "" {
 		p := types.ProtoIP
 		if n.Family == "ip6" {
@@ -614,4 +632,14 @@ var llHeaderBits = map[*types.Proto]int{types.ProtoEth: 14 * 8, types.ProtoVLAN:
 func isMetaKey(e expr.Expr, key uint32) bool {
 	m, ok := e.(*expr.Meta)
 	return ok && m.Key == key
+}
+
+// KeyCheck rejects loads that cannot be the key of a set, map or
+// concatenation: conntrack addresses without an explicit family have no
+// fixed type there.
+func KeyCheck(l *Load) error {
+	if ct, ok := l.Node.(*ast.Ct); ok && ct.Family == "" && (ct.Key == "saddr" || ct.Key == "daddr") {
+		return Errorf(ct, "specify either ip or ip6 for address matching")
+	}
+	return nil
 }

@@ -129,6 +129,10 @@ func (c *Ctx) Value(n ast.Expr, l *Load) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
+		if nb, ok := n.(*ast.Number); ok && l.Payload != nil && l.Bits == 0 && l.Concat == nil && k.V != nil && k.V.Sign() != 0 {
+			// a raw payload of length 0 holds only 0
+			return nil, Errorf(n, "Value %s exceeds valid range 0-0", nb.Text)
+		}
 		return &Value{Node: n, Kind: VConst, C: k}, nil
 	}
 	return nil, Errorf(n, "unsupported right-hand side")

@@ -150,6 +150,12 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			merged = append(merged, x)
 		}
 		ivs = merged
+	} else {
+		for i := 1; i < len(ivs); i++ {
+			if ivs[i].lo.Cmp(ivs[i-1].hi) <= 0 {
+				return nil, eval.Errorf(ivs[i].e.Key.Node, "conflicting intervals specified")
+			}
+		}
 	}
 	n := key.Bytes()
 	order := key.Order

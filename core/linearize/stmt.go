@@ -2,8 +2,10 @@ package linearize
 
 import (
 	"math/big"
+	"strconv"
 
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -204,6 +206,9 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 	if v, ok := m.(*ast.Variable); ok {
 		m = v.Value
 	}
+	if err := eval.KeyCheck(l); err != nil {
+		return err
+	}
 	concat := l.Concat != nil
 	var unit uint32
 	if dunit != 0 {
@@ -238,6 +243,9 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 		if s == nil {
 			return eval.Errorf(x, "Could not process rule: No such file or directory")
 		}
+		if s.Flags&ruleset.SetMap == 0 {
+			return eval.Errorf(x, "Expression is not a map")
+		}
 		if err := eval.SetKeyMismatch(x, l, s, true); err != nil {
 			return err
 		}
@@ -266,12 +274,23 @@ func (c *Ctx) log(ec *eval.Ctx, x *ast.Log) error {
 		}
 		e.Prefix = &s
 	}
+	// stmt_evaluate_log: the error points at the `log` keyword
+	kw := x.Pos()
+	kw.Len = 3
+	if x.Group != nil || x.Snaplen != nil || x.QueueThreshold != nil {
+		if x.Level != nil {
+			return &diag.Error{Op: "eval", Pos: kw, Msg: "level and group are mutually exclusive"}
+		}
+		if len(x.Flags) > 0 {
+			return &diag.Error{Op: "eval", Pos: kw, Msg: "flags and group are mutually exclusive"}
+		}
+	}
+	if x.Level != nil && x.Level.Name == "audit" && (x.Prefix != nil || x.Group != nil || x.Snaplen != nil || x.QueueThreshold != nil || len(x.Flags) > 0) {
+		return &diag.Error{Op: "eval", Pos: kw, Msg: "log level audit doesn't support any further options"}
+	}
 	if x.Group != nil {
 		g := uint16(x.Group.V)
 		e.Group = &g
-		if x.Level != nil || len(x.Flags) > 0 {
-			return eval.Errorf(x, "log level and flags are not supported with group")
-		}
 	}
 	if x.Snaplen != nil {
 		v := uint32(x.Snaplen.V)
@@ -315,6 +334,21 @@ func (c *Ctx) log(ec *eval.Ctx, x *ast.Log) error {
 var perSeconds = map[string]uint64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 func (c *Ctx) limit(x *ast.Limit) error {
+	switch x.RateUnit {
+	case "", "bytes", "kbytes", "mbytes":
+	default:
+		// the parser's rate unit check: the error covers `RATE UNIT`
+		p := x.Pos()
+		skip := len("limit rate ")
+		if x.Over {
+			skip += len("over ")
+		}
+		rate := strconv.FormatUint(x.Rate, 10)
+		p.Col += skip
+		p.Off += skip
+		p.Len = len(rate) + 1 + len(x.RateUnit)
+		return &diag.Error{Op: "eval", Pos: p, Msg: "Wrong rate format"}
+	}
 	e := &expr.Limit{Rate: x.Rate, Unit: perSeconds[x.Per]}
 	if x.RateUnit != "" {
 		e.Type = 1
@@ -404,7 +438,6 @@ func (c *Ctx) value(ec *eval.Ctx, n ast.Expr, like *eval.Load, unit uint32) erro
 	c.Load(l, unit, false)
 	return nil
 }
-
 
 // isTerminal reports whether s ends rule evaluation (STMT_F_TERMINAL).
 func isTerminal(s ast.Stmt) bool {
