@@ -137,10 +137,21 @@ func noAnon(string) (string, bool) { return "", false }
 
 // setKey is a set's identity: its definition and, when withElems, its
 // elements in a canonical order. Names and handles are not part of it.
+// verdictType is nft's datatype id of verdict map data (NFT_DATA_VERDICT),
+// and verdictDataLen the data length the kernel reports for it.
+const (
+	verdictType    = 0xffffff00
+	verdictDataLen = 16
+)
+
 func setKey(s *ruleset.Set, withElems bool) string {
 	var b strings.Builder
+	dlen := s.DataLen
+	if s.DataType == verdictType && dlen == 0 {
+		dlen = verdictDataLen // nft leaves it out; the kernel reports its own size
+	}
 	fmt.Fprintf(&b, "f=%x k=%d/%d d=%d/%d o=%d c=%v", s.Flags&^ruleset.SetAnonymous, s.KeyType, s.KeyLen,
-		s.DataType, s.DataLen, s.ObjType, s.Concat)
+		s.DataType, dlen, s.ObjType, s.Concat)
 	if s.Policy != nil {
 		fmt.Fprintf(&b, " p=%d", *s.Policy)
 	}
