@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/types"
 )
@@ -69,12 +70,9 @@ func (c *Ctx) Value(n ast.Expr, l *Load) (*Value, error) {
 	case *ast.SetExpr:
 		return c.setLiteral(x, l, nil)
 	case *ast.SetRef:
-		if c.Decls == nil {
-			return nil, Errorf(x, "Could not process rule: No such file or directory")
-		}
-		s := c.Decls.Set(x.Name)
+		s := c.LookupSet(x.Name)
 		if s == nil {
-			return nil, Errorf(x, "Could not process rule: No such file or directory")
+			return nil, c.UnknownSet(x, x.Name)
 		}
 		if err := SetKeyMismatch(x, l, s, false); err != nil {
 			return nil, err
@@ -165,6 +163,10 @@ func (c *Ctx) Const(n ast.Expr, dt *types.Datatype, o types.ByteOrder, bits int)
 		text = x.Text
 	case *ast.Symbol:
 		text = x.Text
+		if verdictWords[text] {
+			// a keyword of nft's grammar, never a value
+			return nil, &diag.Error{Op: "parse", Pos: x.Pos(), Msg: "syntax error, unexpected '" + text + "', expecting a value"}
+		}
 	case *ast.String:
 		text = x.Text
 	default:
@@ -207,6 +209,9 @@ func (c *Ctx) Const(n ast.Expr, dt *types.Datatype, o types.ByteOrder, bits int)
 	k.V = v
 	return k, nil
 }
+
+// verdictWords are verdict keywords, which nft's parser never takes as values.
+var verdictWords = map[string]bool{"accept": true, "drop": true, "continue": true, "return": true, "jump": true, "goto": true}
 
 func maxOf(bits int) string {
 	return new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(bits)), big.NewInt(1)).String()
@@ -432,4 +437,17 @@ func typeDesc(dts []*types.Datatype) string {
 		parts = append(parts, dt.Desc)
 	}
 	return strings.Join(parts, " . ")
+}
+
+// LookupSet returns the named set or map of the rule's table, or nil.
+func (c *Ctx) LookupSet(name string) *SetInfo {
+	if c.Decls == nil {
+		return nil
+	}
+	return c.Decls.Set(name)
+}
+
+// UnknownSet is the error for a reference to a set the table lacks.
+func (c *Ctx) UnknownSet(n ast.Node, name string) error {
+	return Errorf(n, "unknown set '%s' in table %s %s", name, c.Family, c.Table)
 }

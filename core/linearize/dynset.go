@@ -34,8 +34,8 @@ func (c *Ctx) dynset(ec *eval.Ctx, x *ast.DynSet) error {
 	if !ok {
 		return eval.Errorf(x.Set, "expected a set reference")
 	}
-	if ec.Decls == nil || ec.Decls.Set(ref.Name) == nil {
-		return eval.Errorf(ref, "Could not process rule: No such file or directory")
+	if ec.LookupSet(ref.Name) == nil {
+		return ec.UnknownSet(ref, ref.Name)
 	}
 	si := ec.Decls.Set(ref.Name)
 	key, err := ec.Expr(x.Key.Key)

@@ -70,8 +70,8 @@ func (c *Ctx) objref(ec *eval.Ctx, x *ast.ObjRef) error {
 		setName = s.Name
 		hton = s.Flags&ruleset.SetInterval != 0
 	case *ast.SetRef:
-		if ec.Decls == nil || ec.Decls.Set(m.Name) == nil {
-			return eval.Errorf(m, "Could not process rule: No such file or directory")
+		if ec.LookupSet(m.Name) == nil {
+			return ec.UnknownSet(m, m.Name)
 		}
 		si := ec.Decls.Set(m.Name)
 		setName = si.Name

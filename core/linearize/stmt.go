@@ -239,9 +239,9 @@ func (c *Ctx) mapLookup(ec *eval.Ctx, n ast.Node, l *eval.Load, m ast.Expr, data
 		name = s.Name
 		hton = s.Flags&ruleset.SetInterval != 0
 	case *ast.SetRef:
-		s := ec.Decls.Set(x.Name)
+		s := ec.LookupSet(x.Name)
 		if s == nil {
-			return eval.Errorf(x, "Could not process rule: No such file or directory")
+			return ec.UnknownSet(x, x.Name)
 		}
 		if s.Flags&ruleset.SetMap == 0 {
 			return eval.Errorf(x, "Expression is not a map")

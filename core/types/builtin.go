@@ -143,11 +143,17 @@ var hostAddrs = map[string][2]string{
 	"ip6-loopback":  {"", "::1"},
 }
 
+// errAddrFamily is getaddrinfo's EAI_ADDRFAMILY as nft reports it.
+var errAddrFamily = fmt.Errorf("Could not resolve hostname: Address family for hostname not supported")
+
 func parseIPAddr(dt *Datatype, s string) (*big.Int, error) {
 	ip := net.ParseIP(s)
 	if ip == nil || ip.To4() == nil || strings.Contains(s, ":") {
 		if h, ok := hostAddrs[s]; ok && h[0] != "" {
 			ip = net.ParseIP(h[0])
+		} else if ip != nil {
+			// getaddrinfo(AF_INET) of an IPv6 address: EAI_ADDRFAMILY
+			return nil, errAddrFamily
 		} else {
 			return nil, fmt.Errorf("Could not resolve hostname: Name or service not known")
 		}
@@ -165,6 +171,9 @@ func parseIP6Addr(dt *Datatype, s string) (*big.Int, error) {
 	if ip == nil || !strings.Contains(t, ":") {
 		if h, ok := hostAddrs[s]; ok && h[1] != "" {
 			ip = net.ParseIP(h[1])
+		} else if ip != nil {
+			// getaddrinfo(AF_INET6) of an IPv4 address: EAI_ADDRFAMILY
+			return nil, errAddrFamily
 		} else {
 			return nil, fmt.Errorf("Could not resolve hostname: Name or service not known")
 		}
