@@ -35,6 +35,25 @@ type Tables interface {
 	Set(name string) *SetInfo
 }
 
+// ChainTables is implemented by Tables that know the chains of the table.
+// When it is, eval refuses jumps and gotos to chains the table lacks and
+// to base chains, as the kernel would (ENOENT, EOPNOTSUPP).
+type ChainTables interface {
+	// Chain reports whether the table has the chain (declared anywhere
+	// in the script or present in the kernel), whether it is a base
+	// chain, and whether the answer is certain (known false when the
+	// table may hold chains the compiler has not seen).
+	Chain(name string) (exists, base, known bool)
+}
+
+// ObjectTables is implemented by Tables that know the stateful objects
+// of the table. When it is, eval refuses references to missing objects.
+type ObjectTables interface {
+	// Object reports whether the table has the object of type typ
+	// (NFT_OBJECT_COUNTER, ...) and whether the answer is certain.
+	Object(typ uint32, name string) (exists, known bool)
+}
+
 // Ctx is the evaluation context of one rule.
 type Ctx struct {
 	Family ruleset.Family

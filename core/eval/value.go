@@ -372,6 +372,15 @@ func (c *Ctx) Verdict(v *ast.Verdict) (*expr.Verdict, error) {
 		if err != nil {
 			return nil, err
 		}
+		if ct, ok := c.Decls.(ChainTables); ok {
+			exists, base, known := ct.Chain(name)
+			switch {
+			case !exists && known:
+				return nil, Errorf(v.Chain, "unknown chain '%s' in table %s %s", name, c.Family, c.Table)
+			case exists && base:
+				return nil, Errorf(v.Chain, "cannot %s to base chain '%s'", v.Kind, name)
+			}
+		}
 		out.Chain = name
 	default:
 		return nil, Errorf(v, "unknown verdict %s", v.Kind)

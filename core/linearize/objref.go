@@ -31,6 +31,11 @@ func (c *Ctx) objref(ec *eval.Ctx, x *ast.ObjRef) error {
 		if s == "" {
 			return eval.Errorf(x, "object name must not be empty")
 		}
+		if ot, ok := ec.Decls.(eval.ObjectTables); ok {
+			if exists, known := ot.Object(typ, s); !exists && known {
+				return eval.Errorf(name, "unknown %s '%s' in table %s %s", x.Kind, s, ec.Family, ec.Table)
+			}
+		}
 		c.Add(&expr.Objref{ImmType: typ, ImmName: s})
 		return nil
 	}
