@@ -60,8 +60,13 @@ type setKey struct {
 }
 
 func newEncoder(size int, feat Features) *encoder {
+	b := nfnl.NewBatch(size)
+	// Like nft, ask for no per-message acknowledgements: the kernel still
+	// reports every refused message, and a large batch no longer makes it
+	// build and queue one ack per message inside the commit's sendmsg.
+	b.NoAck = true
 	return &encoder{
-		b:      nfnl.NewBatch(size),
+		b:      b,
 		feat:   feat,
 		setIDs: map[setKey]uint32{},
 	}
