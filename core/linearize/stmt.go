@@ -126,6 +126,18 @@ func (c *Ctx) stmt(ec *eval.Ctx, s ast.Stmt) error {
 		return c.fwd(ec, x)
 	case *ast.Meter:
 		return c.meter(ec, x)
+	case *ast.OptStrip:
+		// `reset tcp option NAME`: an exthdr with neither register
+		l, err := ec.Expr(x.Option)
+		if err != nil {
+			return err
+		}
+		t, ok := l.Tmpl.(*expr.Exthdr)
+		if !ok {
+			return eval.Errorf(x, "cannot reset this option")
+		}
+		c.Add(&expr.Exthdr{Type: t.Type, Op: t.Op})
+		return nil
 	case *ast.Connlimit:
 		e := &expr.Connlimit{Count: uint32(x.Count)}
 		if x.Over {
