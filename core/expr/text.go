@@ -111,7 +111,7 @@ func socketKeyStr(k uint32) string {
 	return "unknown"
 }
 
-var xfrmKeyNames = []string{"(null)", "daddr4", "saddr4", "daddr6", "saddr6", "reqid", "spi"}
+var xfrmKeyNames = []string{"(null)", "daddr4", "daddr6", "saddr4", "saddr6", "reqid", "spi"} // by NFT_XFRM_KEY_* number
 
 func xfrmKeyStr(k uint32) string {
 	if k < uint32(len(xfrmKeyNames)) {
