@@ -362,11 +362,24 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		}
 		h.Num = n
 	}
-	prio, err := c.priority(fam, ch.Priority)
+	prio, err := c.priority(fam, h.Num, ch.Priority)
 	if err != nil {
 		return nil, err
 	}
 	h.Priority = prio
+	needDev := fam == ruleset.FamilyNetdev || (fam == ruleset.FamilyInet && h.Num == 5)
+	switch {
+	case needDev && len(ch.Devices) == 0:
+		return nil, errAt(ch, "Missing `device' in this chain definition")
+	case !needDev && len(ch.Devices) > 0:
+		return nil, errAt(ch.Devices[0], "This chain type cannot be bound to device")
+	}
+	for _, f := range ch.Flags {
+		if f.Name != "offload" {
+			return nil, errAt(f, "unknown chain flag %s", f.Name)
+		}
+		out.Flags |= 0x2 // NFT_CHAIN_HW_OFFLOAD
+	}
 	for _, d := range ch.Devices {
 		s, err := exprName(d)
 		if err != nil {
@@ -408,7 +421,10 @@ func exprName(e ast.Expr) (string, error) {
 	return "", errAt(e, "expected a name")
 }
 
-func (c *Compiler) priority(fam ruleset.Family, e ast.Expr) (int32, error) {
+// priority evaluates a chain or flowtable priority: a number, or a
+// standard priority name (optionally `name + N` / `name - N`) valid for
+// the family and hook, as nft's std_prio_lookup allows.
+func (c *Compiler) priority(fam ruleset.Family, hook uint32, e ast.Expr) (int32, error) {
 	if e == nil {
 		return 0, nil
 	}
@@ -416,26 +432,22 @@ func (c *Compiler) priority(fam ruleset.Family, e ast.Expr) (int32, error) {
 	case *ast.Number:
 		return int32(x.Value), nil
 	case *ast.Variable:
-		return c.priority(fam, x.Value)
+		return c.priority(fam, hook, x.Value)
 	case *ast.Symbol, *ast.String:
 		s, _ := exprName(x)
 		if n, err := strconv.ParseInt(s, 0, 32); err == nil {
 			return int32(n), nil
 		}
-		tbl := stdPrios
-		if fam == ruleset.FamilyBridge {
-			tbl = bridgePrios
-		}
-		if p, ok := tbl[s]; ok {
+		if p, ok := stdPriority(fam, hook, s); ok {
 			return p, nil
 		}
-		return 0, errAt(e, "'%s' is invalid priority in this context.", s)
+		return 0, errAt(e, "invalid priority expression value in this context.")
 	case *ast.Binary:
-		a, err := c.priority(fam, x.X)
+		a, err := c.priority(fam, hook, x.X)
 		if err != nil {
 			return 0, err
 		}
-		b, err := c.priority(fam, x.Y)
+		b, err := c.priority(fam, hook, x.Y)
 		if err != nil {
 			return 0, err
 		}
@@ -445,6 +457,41 @@ func (c *Compiler) priority(fam ruleset.Family, e ast.Expr) (int32, error) {
 		return a + b, nil
 	}
 	return 0, errAt(e, "invalid priority")
+}
+
+// stdPriority is nft's std_prio_lookup with its family and hook checks.
+func stdPriority(fam ruleset.Family, hook uint32, name string) (int32, bool) {
+	if fam == ruleset.FamilyBridge {
+		p, ok := bridgePrios[name]
+		if !ok {
+			return 0, false
+		}
+		switch name {
+		case "dstnat":
+			ok = hook == 0 // NF_BR_PRE_ROUTING
+		case "out":
+			ok = hook == 3 // NF_BR_LOCAL_OUT
+		case "srcnat":
+			ok = hook == 4 // NF_BR_POST_ROUTING
+		}
+		return p, ok
+	}
+	p, ok := stdPrios[name]
+	if !ok {
+		return 0, false
+	}
+	inet := fam == ruleset.FamilyInet || fam == ruleset.FamilyIP || fam == ruleset.FamilyIP6
+	switch name {
+	case "filter":
+		ok = inet || fam == ruleset.FamilyARP || fam == ruleset.FamilyNetdev
+	case "raw", "mangle", "security":
+		ok = inet
+	case "dstnat":
+		ok = inet && hook == 0 // NF_INET_PRE_ROUTING
+	case "srcnat":
+		ok = inet && hook == 4 // NF_INET_POST_ROUTING
+	}
+	return p, ok
 }
 
 func setInfoOf(s *ruleset.Set) *eval.SetInfo {

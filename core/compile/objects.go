@@ -311,7 +311,7 @@ func (c *Compiler) flowtable(fam ruleset.Family, name string, f *ast.Flowtable, 
 		if f.Hook.Name != "ingress" {
 			return nil, errAt(f.Hook, "unknown flowtable hook %s", f.Hook.Name)
 		}
-		prio, err := c.priority(ruleset.FamilyNetdev, f.Priority)
+		prio, err := c.priority(ruleset.FamilyNetdev, 0, f.Priority)
 		if err != nil {
 			return nil, err
 		}
