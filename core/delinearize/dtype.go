@@ -474,7 +474,7 @@ func printTCHandle(v *Value, o *Options) string {
 
 func printDate(v *Value, o *Options) string {
 	ts := int64(v.v.Uint64() / 1000000000)
-	t := time.Unix(ts, 0)
+	t := time.Unix(ts, 0).In(localZone())
 	_, off := t.Zone()
 	t = time.Unix(ts+int64(off), 0).UTC()
 	return `"` + t.Format("2006-01-02 15:04:05") + `"`
@@ -482,7 +482,7 @@ func printDate(v *Value, o *Options) string {
 
 func printHour(v *Value, o *Options) string {
 	secs := int64(v.v.Uint64())
-	_, off := time.Now().Zone()
+	_, off := time.Now().In(localZone()).Zone()
 	secs = (secs + int64(off)) % 86400
 	if secs < 0 {
 		secs += 86400
