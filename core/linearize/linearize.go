@@ -296,6 +296,14 @@ func (c *Ctx) match0(m *eval.Match) error {
 			c.Add(&expr.Cmp{SReg: reg, Op: cmpOp(m.Op), Data: full[:r.Plen/8]})
 			return nil
 		}
+		if _, ok := l.Tmpl.(*expr.Payload); !ok && l.Tmpl != nil && l.Order == types.OrderBig && l.Mask == nil && r.Plen > 0 && r.Plen%8 == 0 && len(l.Binop) == 0 {
+			// netlink_gen_relational: a byte-aligned prefix compares the
+			// leading bytes of the register only
+			c.Load(l, unit, false)
+			full := constBytes(r.Lo, l, false)
+			c.Add(&expr.Cmp{SReg: reg, Op: cmpOp(m.Op), Data: full[:r.Plen/8]})
+			return nil
+		}
 		c.Load(l, unit, false)
 		n := l.Bytes()
 		mask := new(big.Int).Xor(r.Hi.V, r.Lo.V)
