@@ -79,8 +79,77 @@ func exthdrNode(x *expr.Exthdr) *node {
 			}
 		}
 		nd.text = fmt.Sprintf("exthdr @%d,%d,%d", x.Type, off, n)
+	case exthdrOpSCTP:
+		return optNode(nd, "sctp chunk ", sctpChunks[int(x.Type)], present, off, n, x)
+	case exthdrOpIPv4:
+		return optNode(nd, "ip option ", ipOpts[int(x.Type)], present, off, n, x)
 	default:
 		nd.text = fmt.Sprintf("exthdr @%d,%d,%d", x.Type, off, n)
 	}
 	return nd
+}
+
+// Exthdr operations beyond those core/expr names.
+const (
+	exthdrOpIPv4 = 2 // NFT_EXTHDR_OP_IPV4
+	exthdrOpSCTP = 3 // NFT_EXTHDR_OP_SCTP
+)
+
+// optNode names an ip option or sctp chunk load ("sctp chunk init
+// flags", "ip option rr exists"); all their fields are integers.
+func optNode(nd *node, prefix string, d *optDesc, present bool, off, n int, x *expr.Exthdr) *node {
+	if d != nil {
+		if present {
+			nd.text = prefix + d.name
+			nd.t, nd.len = dtBoolean, 1
+			return nd
+		}
+		for _, f := range d.fields {
+			if f.offset == off && f.len == n {
+				nd.text = prefix + d.name + " " + f.name
+				return nd
+			}
+		}
+	}
+	nd.text = fmt.Sprintf("exthdr @%d,%d,%d", x.Type, off, n)
+	return nd
+}
+
+var sctpCommon = []optField{{"type", 0, 8}, {"flags", 8, 8}, {"length", 16, 16}}
+
+func sctpChunk(name string, kind int, more ...optField) *optDesc {
+	return &optDesc{name, kind, append(append([]optField{}, sctpCommon...), more...)}
+}
+
+// sctpChunks mirrors nft's sctp_chunk_protocols.
+var sctpChunks = map[int]*optDesc{
+	0: sctpChunk("data", 0, optField{"tsn", 32, 32}, optField{"stream", 64, 16}, optField{"ssn", 80, 16}, optField{"ppid", 96, 32}),
+	1: sctpChunk("init", 1, optField{"init-tag", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-outbound-streams", 96, 16},
+		optField{"num-inbound-streams", 112, 16}, optField{"initial-tsn", 128, 32}),
+	2: sctpChunk("init-ack", 2, optField{"init-tag", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-outbound-streams", 96, 16},
+		optField{"num-inbound-streams", 112, 16}, optField{"initial-tsn", 128, 32}),
+	3: sctpChunk("sack", 3, optField{"cum-tsn-ack", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-gap-ack-blocks", 96, 16},
+		optField{"num-dup-tsns", 112, 16}),
+	4:   sctpChunk("heartbeat", 4),
+	5:   sctpChunk("heartbeat-ack", 5),
+	6:   sctpChunk("abort", 6),
+	7:   sctpChunk("shutdown", 7, optField{"cum-tsn-ack", 32, 32}),
+	8:   sctpChunk("shutdown-ack", 8),
+	9:   sctpChunk("error", 9),
+	10:  sctpChunk("cookie-echo", 10),
+	11:  sctpChunk("cookie-ack", 11),
+	12:  sctpChunk("ecne", 12, optField{"lowest-tsn", 32, 32}),
+	13:  sctpChunk("cwr", 13, optField{"lowest-tsn", 32, 32}),
+	14:  sctpChunk("shutdown-complete", 14),
+	128: sctpChunk("asconf-ack", 128, optField{"seqno", 32, 32}),
+	192: sctpChunk("forward-tsn", 192, optField{"new-cum-tsn", 32, 32}),
+	193: sctpChunk("asconf", 193, optField{"seqno", 32, 32}),
+}
+
+// ipOpts mirrors nft's ipopt_protocols.
+var ipOpts = map[int]*optDesc{
+	131: {"lsrr", 131, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
+	7:   {"rr", 7, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
+	137: {"ssrr", 137, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
+	148: {"ra", 148, []optField{{"type", 0, 8}, {"length", 8, 8}, {"value", 16, 16}}},
 }

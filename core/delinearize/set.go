@@ -2,7 +2,7 @@ package delinearize
 
 import (
 	"encoding/binary"
-	"sort"
+	"slices"
 
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -177,6 +177,12 @@ func sortKey(e *ruleset.Element, si *setInfo) *bigInt {
 	return v
 }
 
+// elemKey is an element with its precomputed sort key.
+type elemKey struct {
+	e *ruleset.Element
+	k *bigInt
+}
+
 func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 	set := &node{k: kSet, t: si.key.t, set: si}
 	interval := s.Flags&ruleset.SetInterval != 0
@@ -188,12 +194,21 @@ func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 			elems[i], elems[j] = elems[j], elems[i]
 		}
 	}
-	sort.SliceStable(elems, func(i, j int) bool {
-		return sortKey(elems[i], si).Cmp(sortKey(elems[j], si)) < 0
-	})
 	if interval && len(si.key.t.Subtypes) == 0 {
+		// intervalDecompose sorts by the key bytes itself; elements with
+		// equal key bytes have equal sort keys, so sorting here first
+		// would not change its result
 		set.args = intervalDecompose(elems, si, o)
 		return set
+	}
+	// compute each sort key once, not twice per comparison
+	keyed := make([]elemKey, len(elems))
+	for i, e := range elems {
+		keyed[i] = elemKey{e, sortKey(e, si)}
+	}
+	slices.SortStableFunc(keyed, func(a, b elemKey) int { return a.k.Cmp(b.k) })
+	for i := range keyed {
+		elems[i] = keyed[i].e
 	}
 	for _, e := range elems {
 		if interval && e.Flags&ruleset.ElemIntervalEnd != 0 {
@@ -301,7 +316,7 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*nod
 	}
 	var out []*node
 	var catchall *ruleset.Element
-	var sorted []ivEl
+	sorted := make([]ivEl, 0, len(elems))
 	for _, e := range elems {
 		if e.Flags&ruleset.ElemCatchall != 0 {
 			catchall = e
@@ -310,12 +325,17 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*nod
 		// interval keys are stored big endian whatever the type's order
 		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: newBigBytes(e.Key)})
 	}
-	sort.SliceStable(sorted, func(i, j int) bool {
-		c := sorted[i].key.Cmp(sorted[j].key)
-		if c == 0 {
-			return sorted[i].end && !sorted[j].end
+	slices.SortStableFunc(sorted, func(a, b ivEl) int {
+		if c := a.key.Cmp(b.key); c != 0 {
+			return c
 		}
-		return c < 0
+		switch {
+		case a.end && !b.end:
+			return -1
+		case b.end && !a.end:
+			return 1
+		}
+		return 0
 	})
 	var ranges []ivEl
 	open := false
