@@ -521,17 +521,6 @@ func (c *Ctx) rt(n *ast.Rt) (*Load, error) {
 	case name == "nexthop6" && c.Family == ruleset.FamilyIP:
 		return nil, Errorf(n, "ip6 nexthop will not match")
 	}
-	if n.Family != "" {
-		p := types.ProtoIP
-		if n.Family == "ip6" {
-			p = types.ProtoIP6
-		}
-		if c.proto[types.BaseNetwork] == nil && c.Family == ruleset.FamilyInet {
-			if err := c.addDep(n, types.ProtoInet, p); err != nil {
-				return nil, err
-			}
-		}
-	}
 	return &Load{Node: n, Tmpl: &expr.Rt{Key: key.Num}, Type: key.Type, Order: key.Order, Bits: key.Len, RegBits: roundBits(key.Len)}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // Rule evaluates and linearizes the statements of a rule.
@@ -448,6 +449,12 @@ func (c *Ctx) value(ec *eval.Ctx, n ast.Expr, like *eval.Load, unit uint32) erro
 		return err
 	}
 	c.Load(l, unit, false)
+	if like.Order == types.OrderBig && l.Concat == nil && NeedsHton(l) {
+		// byteorder_conversion: a host order value stored in a network
+		// order field
+		n := uint32(l.Bytes())
+		c.Add(&expr.Byteorder{SReg: Reg(unit), DReg: Reg(unit), Op: expr.ByteorderHton, Len: n, Size: htonSize(n)})
+	}
 	return nil
 }
 
