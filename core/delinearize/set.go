@@ -464,8 +464,8 @@ func (si *setInfo) applyTypeof(s *ruleset.Set) {
 }
 
 func memberTypeOrConcat(x *node) *Datatype {
-	if x.k == kConcat || x.t == nil {
-		return x.t
+	if x.t == nil {
+		return dtInvalid
 	}
 	return x.t
 }

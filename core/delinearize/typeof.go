@@ -203,8 +203,13 @@ func memberType(x *node) *Datatype {
 	if t.Size == x.len && (t.Order == x.order || x.order == OrderInvalid) {
 		return t
 	}
+	// a sized copy; it derives from t's base so identity checks against
+	// t (bitmask, integer) do not change how its values print
 	c := *t
-	c.Size, c.Base = x.len, t
+	c.Size = x.len
+	if t.Base == nil {
+		c.Base = t
+	}
 	if x.order != OrderInvalid {
 		c.Order = x.order
 	}
