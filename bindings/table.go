@@ -2,6 +2,8 @@ package bindings
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
@@ -36,6 +38,8 @@ func (m *module) newTable(L *glua.LState, rv *rulesetVal, t *ruleset.Table) *glu
 //	t:set(name, [opts])     get or create a set (opts: type, flags, timeout, gc_interval, size, policy, comment, elements)
 //	t:map(name, [opts])     get or create a map (opts as set, plus data = "verdict" | DATATYPE)
 //	t:get_chain(name), t:get_set(name)   the object, or nil
+//	t:object(kind, name, [body])   declare a named object: kind counter, quota, limit, ct helper, ...;
+//	                        body is its nft spec ("over 10 mbytes", "rate 10/second"); returns t
 //	t:chains(), t:sets()    lists
 //	t:delete()              remove the table from its ruleset
 //	t.family, t.name, t.persist, t.comment, t.handle, t.ruleset
@@ -50,6 +54,7 @@ func (m *module) registerTable(L *glua.LState) {
 		"chains":    m.tChains,
 		"sets":      m.tSets,
 		"delete":    m.tDelete,
+		"object":    m.tObject,
 	}, map[string]field{
 		"family":  func(L *glua.LState, v any) glua.LValue { return glua.LString(v.(*tableVal).t.Family.String()) },
 		"name":    func(L *glua.LState, v any) glua.LValue { return glua.LString(v.(*tableVal).t.Name) },
@@ -220,5 +225,27 @@ func (m *module) tString(L *glua.LState) int {
 		lua.Raise(L, err)
 	}
 	L.Push(glua.LString(s))
+	return 1
+}
+
+// objectKindRe matches the object kinds nft declares with add KIND.
+var objectKindRe = regexp.MustCompile(`^(counter|quota|limit|secmark|synproxy|ct (helper|timeout|expectation))$`)
+
+// tObject implements t:object(kind, name, [body]) through the compiler
+// (`add KIND FAMILY TABLE NAME { BODY }`).
+func (m *module) tObject(L *glua.LState) int {
+	tv := checkTable(L, 1)
+	kind := L.CheckString(2)
+	name := L.CheckString(3)
+	body := L.OptString(4, "")
+	if !objectKindRe.MatchString(kind) {
+		L.ArgError(2, "unknown object kind '"+kind+"' (counter, quota, limit, secmark, synproxy, ct helper, ct timeout, ct expectation)")
+	}
+	if !wordRe.MatchString(strings.ReplaceAll(name, "_", "-")) {
+		L.ArgError(3, "bad object name '"+name+"'")
+	}
+	text := fmt.Sprintf("add %s %s %s %s { %s }", kind, tv.t.Family, tv.t.Name, name, body)
+	m.applyText(L, tv.rv.rs, text, nil, callSite(L))
+	L.Push(L.Get(1))
 	return 1
 }

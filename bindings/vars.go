@@ -15,8 +15,8 @@ import (
 
 // ValueToExpr converts the Lua value of $name into a syntax tree value for
 // typed interpolation: numbers become *ast.Number, strings a single
-// *ast.Symbol (or a *ast.Prefix for "ADDR/LEN" and a *ast.Range for
-// "LO-HI" of numbers or addresses), lists an anonymous set (*ast.SetExpr),
+// *ast.Symbol (or a *ast.Prefix for "ADDR/LEN", a *ast.Range for
+// "LO-HI" of numbers or addresses, a *ast.Concat for "A . B"), lists an anonymous set (*ast.SetExpr),
 // tables with keys a map literal, booleans the symbols true/false. The text
 // of a string is never re-parsed as nft syntax, so a value cannot inject
 // statements: the evaluator checks it against the type the left-hand side
@@ -47,6 +47,20 @@ func toExpr(name string, v glua.LValue, pos diag.Pos, depth int) (ast.Expr, erro
 		return &ast.Symbol{Loc: loc, Text: strconv.FormatBool(bool(x))}, nil
 	case glua.LString:
 		s := string(x)
+		if parts := strings.Split(s, " . "); len(parts) > 1 {
+			// A concatenation "10.0.0.1 . 22": each part typed on its own.
+			cat := &ast.Concat{Loc: loc}
+			for _, p := range parts {
+				var e ast.Expr
+				if n, err := strconv.ParseUint(strings.TrimSpace(p), 10, 64); err == nil {
+					e = &ast.Number{Loc: loc, Text: strings.TrimSpace(p), Value: n}
+				} else if e, err = toExpr(name, glua.LString(strings.TrimSpace(p)), pos, depth+1); err != nil {
+					return nil, err
+				}
+				cat.Exprs = append(cat.Exprs, e)
+			}
+			return cat, nil
+		}
 		if m := prefixRe.FindStringSubmatch(s); m != nil {
 			n, _ := strconv.ParseUint(m[2], 10, 64)
 			return &ast.Prefix{Loc: loc, X: &ast.Symbol{Loc: loc, Text: m[1]}, Len: n}, nil
