@@ -14,6 +14,8 @@ import (
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/wire"
+	"golang.org/x/sys/unix"
 )
 
 // Print writes the `nft --debug=netlink` text of cmds to w. Commands nft
@@ -21,8 +23,13 @@ import (
 // tables and chains) produce no output.
 func Print(w io.Writer, cmds []ruleset.Command) error {
 	bw := bufio.NewWriter(w)
+	added := map[string]bool{} // sets created in this batch: their element batches carry NFTA_SET_ELEM_LIST_SET_ID
 	for i := range cmds {
-		if err := printCommand(bw, &cmds[i]); err != nil {
+		c := &cmds[i]
+		if c.Kind == ruleset.KindSet && (c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate) {
+			added[c.Family.String()+" "+c.Table+" "+c.Name] = true
+		}
+		if err := printCommand(bw, c, added[c.Family.String()+" "+c.Table+" "+c.Name]); err != nil {
 			return err
 		}
 	}
@@ -32,7 +39,7 @@ func Print(w io.Writer, cmds []ruleset.Command) error {
 	return nil
 }
 
-func printCommand(w *bufio.Writer, c *ruleset.Command) error {
+func printCommand(w *bufio.Writer, c *ruleset.Command, inBatch bool) error {
 	switch c.Kind {
 	case ruleset.KindChain:
 		if c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate {
@@ -44,7 +51,7 @@ func printCommand(w *bufio.Writer, c *ruleset.Command) error {
 			if c.Set == nil {
 				return &diag.Error{Op: "print bytecode", Object: c.Describe(), Msg: "set command without set"}
 			}
-			writeSet(w, c.Table, c.Set)
+			writeSet(w, c.Family, c.Table, c.Set)
 		case ruleset.OpFlush:
 			w.WriteString(fmt.Sprintf("%s %s 0\n", c.Name, c.Table))
 		}
@@ -52,7 +59,14 @@ func printCommand(w *bufio.Writer, c *ruleset.Command) error {
 		switch c.Op {
 		case ruleset.OpAdd, ruleset.OpCreate, ruleset.OpDelete, ruleset.OpDestroy:
 			w.WriteString(fmt.Sprintf("%s %s 0\n", c.Name, c.Table))
-			writeElements(w, c.Elements)
+			typ := uint16(unix.NFT_MSG_NEWSETELEM)
+			ref := wire.ElemsRef{Table: c.Table, Set: c.Name}
+			if c.Op == ruleset.OpDelete || c.Op == ruleset.OpDestroy {
+				typ = unix.NFT_MSG_DELSETELEM
+			} else if inBatch {
+				ref.SetID = 1
+			}
+			writeElements(w, c.Family, ref, typ, c.Elements)
 		}
 	case ruleset.KindObject:
 		if (c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate) && c.Object != nil {
@@ -69,7 +83,7 @@ func printCommand(w *bufio.Writer, c *ruleset.Command) error {
 				return &diag.Error{Op: "print bytecode", Object: c.Describe(), Msg: "rule command without rule"}
 			}
 			for _, s := range c.Rule.Sets {
-				writeSet(w, c.Table, s)
+				writeSet(w, c.Family, c.Table, s)
 			}
 			pos := uint64(0)
 			if c.Op != ruleset.OpReplace {
@@ -83,23 +97,42 @@ func printCommand(w *bufio.Writer, c *ruleset.Command) error {
 
 // writeSet prints a set declaration and, when it has elements, the element
 // batch nft sends right after it.
-func writeSet(w *bufio.Writer, table string, s *ruleset.Set) {
+func writeSet(w *bufio.Writer, fam ruleset.Family, table string, s *ruleset.Set) {
 	w.WriteString(SetLine(table, s) + "\n")
 	if len(s.Elements) > 0 {
 		w.WriteString(fmt.Sprintf("%s %s 0\n", s.Name, table))
-		writeElements(w, s.Elements)
+		writeElements(w, fam, wire.ElemsRef{Table: table, Set: s.Name, SetID: 1}, unix.NFT_MSG_NEWSETELEM, s.Elements)
 	}
 }
 
-func writeElements(w *bufio.Writer, es []*ruleset.Element) {
+func writeElements(w *bufio.Writer, fam ruleset.Family, ref wire.ElemsRef, typ uint16, es []*ruleset.Element) {
 	if len(es) == 0 {
 		return
 	}
-	for _, e := range es {
+	// nft prints the first element of every further message of a split
+	// batch twice (libnftnl retries the element that did not fit).
+	again := map[int]bool{}
+	if len(es) > 1000 {
+		if _, firsts, err := wire.SetElems(discard{}, typ, fam, ref, es, 0); err == nil {
+			for _, f := range firsts[1:] {
+				again[f] = true
+			}
+		}
+	}
+	for i, e := range es {
+		if again[i] {
+			w.WriteString("\t" + ElementText(e))
+		}
 		w.WriteString("\t" + ElementText(e))
 	}
 	w.WriteString("\n")
 }
+
+// discard is a wire.Sink that keeps nothing; it measures message splits.
+type discard struct{}
+
+func (discard) Begin(typ uint16, family uint8, flags uint16) []byte { return make([]byte, 0, 4096) }
+func (discard) End(buf []byte) int                                   { return 0 }
 
 // ChainLine is libnftnl's text of a chain as nft dumps it when adding it:
 // table and name are not set at that point and print as "(null)".

@@ -72,8 +72,17 @@ func render(cmd ruleset.Command) []string {
 				el.WriteString(words(e.Data))
 			}
 			fmt.Fprintf(&el, "%d [end]", e.Flags)
+			if len(e.Userdata) > 0 {
+				el.WriteString("  userdata = { ")
+				for _, b := range e.Userdata {
+					fmt.Fprintf(&el, "\\x%02x", b)
+				}
+				el.WriteString(" }")
+			}
 		}
-		out = append(out, el.String())
+		if len(s.Elements) > 0 {
+			out = append(out, el.String())
+		}
 	}
 	out = append(out, fmt.Sprintf("%s %s %s", cmd.Family, cmd.Table, cmd.Chain))
 	for _, e := range cmd.Rule.Exprs {

@@ -689,3 +689,25 @@ func TestNftRejects(t *testing.T) {
 		})
 	}
 }
+
+// A large element list: nft splits it into several messages (and prints
+// the first element of each further message twice).
+func init() {
+	var b strings.Builder
+	b.WriteString("add table ip t\nadd set ip t s { type ipv4_addr; }\nadd element ip t s { ")
+	for i := 0; i < 5000; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "10.%d.%d.1", i/250, i%250)
+	}
+	b.WriteString(" }\nadd set ip t s2 { type ipv4_addr; flags interval; }\nadd element ip t s2 { ")
+	for i := 0; i < 3000; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "10.%d.%d.0/24", i/250, i%250)
+	}
+	b.WriteString(" }\n")
+	nftCases = append(nftCases, nftCase{name: "large-lists", src: b.String()})
+}
