@@ -19,13 +19,16 @@ type optDesc struct {
 }
 
 var tcpOpts = map[int]*optDesc{
-	0:  {"eol", 0, []optField{{"kind", 0, 8}}},
-	1:  {"nop", 1, []optField{{"kind", 0, 8}}},
-	2:  {"maxseg", 2, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"size", 16, 16}}},
-	3:  {"window", 3, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"count", 16, 8}}},
-	4:  {"sack-perm", 4, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
-	5:  {"sack", 5, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"left", 16, 32}, {"right", 48, 32}}},
+	0: {"eol", 0, []optField{{"kind", 0, 8}}},
+	1: {"nop", 1, []optField{{"kind", 0, 8}}},
+	2: {"maxseg", 2, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"size", 16, 16}}},
+	3: {"window", 3, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"count", 16, 8}}},
+	4: {"sack-perm", 4, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
+	5: {"sack", 5, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"left", 16, 32}, {"right", 48, 32},
+		{"left", 80, 32}, {"right", 112, 32}, {"left", 144, 32}, {"right", 176, 32}, {"left", 208, 32}, {"right", 240, 32}}},
 	8:  {"timestamp", 8, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"tsval", 16, 32}, {"tsecr", 48, 32}}},
+	19: {"md5sig", 19, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
+	34: {"fastopen", 34, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
 	30: {"mptcp", 30, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"subtype", 16, 4}}},
 }
 
@@ -39,9 +42,13 @@ var ip6Exthdrs = map[int]*optDesc{
 
 // exthdrNode builds the nft expression of an exthdr load.
 func exthdrNode(x *expr.Exthdr) *node {
-	off, n := int(x.Offset)*8, int(x.Len)*8
+	return exthdrNodeBits(x, int(x.Offset)*8, int(x.Len)*8)
+}
+
+// exthdrNodeBits names an exthdr load of n bits at bit offset off.
+func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 	nd := &node{k: kExthdr, t: dtInteger, order: OrderBig, len: n, key: uint32(x.Type), offset: off,
-		extra: map[string]uint64{"op": uint64(x.Op), "flags": uint64(x.Flags)}}
+		extra: map[string]uint64{"op": uint64(x.Op), "flags": uint64(x.Flags)}, ex: x}
 	present := x.Flags&expr.ExthdrFPresent != 0
 	switch x.Op {
 	case expr.ExthdrOpTCPOpt:
@@ -54,10 +61,19 @@ func exthdrNode(x *expr.Exthdr) *node {
 			}
 			for _, f := range d.fields {
 				if f.offset == off && f.len == n {
-					nd.text = "tcp option " + d.name + " " + f.name
+					nd.text = "tcp option " + d.name
+					if off/64 != 0 {
+						nd.text += itoa(off / 64)
+					}
+					nd.text += " " + f.name
+					nd.extra["tmpl"] = 1
 					return nd
 				}
 			}
+		} else if off == 0 && present {
+			nd.text = "tcp option " + itoa(int(x.Type))
+			nd.t, nd.len = dtBoolean, 1
+			return nd
 		}
 		nd.text = fmt.Sprintf("tcp option @%d,%d,%d", x.Type, off, n)
 	case expr.ExthdrOpIPv6:
@@ -74,6 +90,10 @@ func exthdrNode(x *expr.Exthdr) *node {
 					if f.name == "nexthdr" {
 						nd.t = dtInetProto
 					}
+					if d.name == "mh" && f.name == "type" {
+						nd.t = dtMHType
+					}
+					nd.extra["tmpl"] = 1
 					return nd
 				}
 			}
@@ -107,6 +127,7 @@ func optNode(nd *node, prefix string, d *optDesc, present bool, off, n int, x *e
 		for _, f := range d.fields {
 			if f.offset == off && f.len == n {
 				nd.text = prefix + d.name + " " + f.name
+				nd.extra["tmpl"] = 1
 				return nd
 			}
 		}
@@ -152,4 +173,31 @@ var ipOpts = map[int]*optDesc{
 	7:   {"rr", 7, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
 	137: {"ssrr", 137, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
 	148: {"ra", 148, []optField{{"type", 0, 8}, {"length", 8, 8}, {"value", 16, 16}}},
+}
+
+// exthdrFindTemplate is exthdr_find_template: a mask on an exthdr load
+// that selects one header field turns the load into that field; it
+// returns the shift to apply to the compared values.
+func exthdrFindTemplate(left, mask *node) (*node, int, bool) {
+	if left.k != kExthdr || left.ex == nil || mask.k != kValue || mask.v.Sign() == 0 {
+		return nil, 0, false
+	}
+	x := left.ex
+	if x.Op == exthdrOpSCTP {
+		return nil, 0, false
+	}
+	if x.Op == expr.ExthdrOpTCPOpt && left.extra["tmpl"] != 0 {
+		return nil, 0, false
+	}
+	maskOff := int(mask.v.TrailingZeroBits())
+	maskLen := maskOff
+	for maskLen < mask.v.BitLen() && mask.v.Bit(maskLen) == 1 {
+		maskLen++
+	}
+	off := left.offset + (mask.len+7)/8*8 - maskLen
+	n := exthdrNodeBits(x, off, maskLen-maskOff)
+	if n.extra["tmpl"] == 0 {
+		return nil, 0, false
+	}
+	return n, maskOff, true
 }

@@ -1,6 +1,7 @@
 package delinearize
 
 import (
+	"github.com/nfsh/nfsh/core/expr"
 	"math/big"
 	"strings"
 
@@ -100,6 +101,7 @@ type node struct {
 	extra   map[string]uint64
 	text    string // exthdr description, socket level, etc.
 	hashArg *node
+	ex      *expr.Exthdr // the exthdr load a kExthdr node was made from
 
 	// set references
 	set *setInfo

@@ -408,6 +408,10 @@ func binopAdjust(left *node, right *node, shift int) {
 }
 
 func (p *postCtx) binopPostInner(e *node, left, mask *node, binopp **node) {
+	if left.k == kExthdr {
+		p.exthdrBinopPost(e, left, mask, binopp)
+		return
+	}
 	if left.k != kPayload {
 		return
 	}
@@ -521,5 +525,31 @@ func (p *postCtx) relBinopPost(pp **node) {
 		if binop.right.v.Sign() == 0 {
 			e.left = binop.left
 		}
+	}
+}
+
+// exthdrBinopPost is __binop_postprocess for exthdr loads: the mask is
+// folded into the header field it selects and the values are shifted.
+func (p *postCtx) exthdrBinopPost(e *node, left, mask *node, binopp **node) {
+	nl, shift, ok := exthdrFindTemplate(left, mask)
+	if !ok {
+		return
+	}
+	var right *node
+	switch e.k {
+	case kBinop, kRelational:
+		right = e.right
+		if e == *binopp {
+			right = nil
+		}
+	case kMap:
+		right = e.right
+	}
+	if right != nil {
+		binopAdjust(nl, right, shift)
+	}
+	*binopp = nl
+	if right != nil {
+		right.setType(nl.t, nl.order)
 	}
 }
