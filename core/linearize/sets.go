@@ -185,6 +185,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		s.Elements = append(s.Elements, el)
 		end := new(big.Int).Add(x.hi, big.NewInt(1))
 		if x.hi.Cmp(max) >= 0 {
+			el.Userdata = ruleset.UdataSet(el.Userdata, ruleset.UdataSetElemFlags, le32(1)) // NFTNL_SET_ELEM_F_INTERVAL_OPEN
 			continue
 		}
 		if i+1 < len(ivs) && ivs[i+1].lo.Cmp(end) == 0 {
