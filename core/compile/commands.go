@@ -654,16 +654,17 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 		v := uint32(ms)
 		set.GCInterval = &v
 	}
-	if s.Size != nil {
-		v := uint32(s.Size.V)
-		set.Size = &v
-	}
-	if s.Policy != nil {
-		var p uint32
-		if s.Policy.Name == "memory" {
-			p = 1
+	// nft sends size and policy (memory only) for sets that are not
+	// constant; a constant set gets the number of its elements as size.
+	if set.Flags&ruleset.SetConstant == 0 {
+		if s.Size != nil {
+			v := uint32(s.Size.V)
+			set.Size = &v
 		}
-		set.Policy = &p
+		if s.Policy != nil && s.Policy.Name == "memory" {
+			p := uint32(1)
+			set.Policy = &p
+		}
 	}
 	if len(s.Stmts) > 0 {
 		// per-element stateful templates (counter, quota, limit, ...)
@@ -697,6 +698,9 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	c.emit(base)
 	if set.Flags&ruleset.SetInterval != 0 && key.Concat == nil {
 		ivs := &ivSet{name: set.Name, key: key, data: data, isMap: isMap, automerge: s.AutoMerge, declared: true}
+		if set.Flags&ruleset.SetConstant != 0 {
+			ivs.constSet = set
+		}
 		ts.iv[set.Name] = ivs
 		el := ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindElements, Pos: s.Pos(), Family: base.Family, Table: base.Table, Name: set.Name}
 		if s.Elements != nil {
@@ -718,6 +722,10 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 		els, err := c.elements(base.Family, ts, si, s.Elements)
 		if err != nil {
 			return err
+		}
+		if set.Flags&ruleset.SetConstant != 0 {
+			n := uint32(len(s.Elements.Elems))
+			set.Size = &n
 		}
 		c.emit(ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindElements, Pos: s.Elements.Pos(), Family: base.Family, Table: base.Table, Name: set.Name, Elements: els})
 	}

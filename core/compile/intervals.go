@@ -57,6 +57,7 @@ type ivSet struct {
 	root      bool    // the kernel set has the 0 end element
 	declared  bool    // declared in this compilation
 	catch     []*ruleset.Element
+	constSet  *ruleset.Set // the declaration of a constant set: its size is the element count
 }
 
 // ivPending is an element command whose elements are produced when the
@@ -500,6 +501,10 @@ func (c *Compiler) finish() error {
 			s.init.size += len(s.init.elems)
 			if added {
 				s.init.size++
+			}
+			if s.constSet != nil {
+				n := uint32(s.init.size)
+				s.constSet.Size = &n
 			}
 			els = append(els, s.catch...)
 		case p.del:

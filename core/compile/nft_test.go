@@ -270,6 +270,14 @@ delete chain ip x handle 3
 delete set ip x handle 5
 delete table ip handle 2
 `},
+	{name: "constant-sets", src: `table ip t {
+ set s { type ipv4_addr; flags constant; elements = { 1.2.3.4, 5.6.7.8 }; }
+ set s2 { type ipv4_addr; flags constant,interval; size 100; policy memory; elements = { 10.0.0.0/8, 1.2.3.4 }; }
+ set s3 { type ipv4_addr; flags constant; }
+ map m { type ipv4_addr : ipv4_addr; flags constant; elements = { 1.1.1.1 : 2.2.2.2 } }
+ set s4 { type ipv4_addr . inet_service; flags interval,constant; elements = { 1.1.1.1 . 22-23 } }
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
