@@ -854,10 +854,10 @@ func limitString(x *expr.Limit) string {
 
 func synproxyString(x *expr.Synproxy) string {
 	ts, sack := "", ""
-	if x.Flags&0x4 != 0 {
+	if x.Flags&0x8 != 0 { // NF_SYNPROXY_OPT_TIMESTAMP
 		ts = " timestamp"
 	}
-	if x.Flags&0x8 != 0 {
+	if x.Flags&0x4 != 0 { // NF_SYNPROXY_OPT_SACK_PERM
 		sack = " sack-perm"
 	}
 	switch {
@@ -944,13 +944,13 @@ func xfrmNode(x *expr.Xfrm) *node {
 	o := OrderBig
 	switch x.Key {
 	case 1:
-		name, t, bits = "daddr ip", dtIPAddr, 32
+		name, t, bits = "ip daddr", dtIPAddr, 32
 	case 2:
-		name, t, bits = "daddr ip6", dtIP6Addr, 128
+		name, t, bits = "ip6 daddr", dtIP6Addr, 128
 	case 3:
-		name, t, bits = "saddr ip", dtIPAddr, 32
+		name, t, bits = "ip saddr", dtIPAddr, 32
 	case 4:
-		name, t, bits = "saddr ip6", dtIP6Addr, 128
+		name, t, bits = "ip6 saddr", dtIP6Addr, 128
 	case 5:
 		name, t, o = "reqid", dtInteger, OrderHost
 	case 6:

@@ -153,10 +153,10 @@ func ObjectString(ob *ruleset.Object, o *Options) string {
 		}
 		if flags&(0x4|0x8) != 0 {
 			ts, sack := "", ""
-			if flags&0x4 != 0 {
+			if flags&0x8 != 0 { // NF_SYNPROXY_OPT_TIMESTAMP
 				ts = "timestamp"
 			}
-			if flags&0x8 != 0 {
+			if flags&0x4 != 0 { // NF_SYNPROXY_OPT_SACK_PERM
 				sack = "sack-perm"
 			}
 			fmt.Fprintf(&sb, "\n\t\t%s %s", ts, sack)
