@@ -169,6 +169,14 @@ func (c *Ctx) match(ec *eval.Ctx, m *ast.Match) error {
 	if err != nil {
 		return err
 	}
+	if f, ok := l.Tmpl.(*expr.Fib); ok && isBoolWord(m.Right) {
+		// `fib ... oif exists`: the kernel stores whether a result exists
+		g := *f
+		g.Flags |= 0x20 // NFTA_FIB_F_PRESENT
+		cp := *l
+		cp.Tmpl, cp.Type = &g, types.Boolean
+		l = &cp
+	}
 	r, err := ec.Value(m.Right, l)
 	if err != nil {
 		return err
@@ -514,4 +522,13 @@ func isConstExpr(n ast.Expr) bool {
 		return true
 	}
 	return false
+}
+
+// isBoolWord reports whether n is the boolean keyword exists or missing.
+func isBoolWord(n ast.Expr) bool {
+	if v, ok := n.(*ast.Variable); ok {
+		return isBoolWord(v.Value)
+	}
+	sym, ok := n.(*ast.Symbol)
+	return ok && (sym.Text == "exists" || sym.Text == "missing")
 }
