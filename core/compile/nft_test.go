@@ -278,6 +278,19 @@ delete table ip handle 2
  set s4 { type ipv4_addr . inet_service; flags interval,constant; elements = { 1.1.1.1 . 22-23 } }
 }
 `},
+	{name: "set-types", src: `table inet t {
+	map dn { typeof ip saddr : ip daddr . tcp dport; elements = { 1.1.1.1 : 2.2.2.2 . 80 } }
+	map vm { type ipv4_addr . inet_service : verdict; elements = { 1.1.1.1 . 22 : accept } }
+	set ifs { type ifname; elements = { "eth0", "lo" } }
+	set ifw { type ifname; flags interval; elements = { "eth*", "lo" } }
+	set marks { type mark; flags interval; elements = { 0x1-0x5, 0x10 } }
+	map pm { type inet_service : mark; flags interval; elements = { 1-1000 : 0x1, 2000 : 0x2 } }
+	set e6 { type ipv6_addr . ipv6_addr; flags interval; elements = { ::1 . ::2, 2001:db8::/32 . ::/0 } }
+	set et { type ether_addr; elements = { 00:11:22:33:44:55 } }
+	set cs { type ct_state; elements = { established, related } }
+	set ty { typeof meta l4proto . th dport; elements = { tcp . 22, udp . 53 } }
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
