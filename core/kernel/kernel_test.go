@@ -214,8 +214,8 @@ func TestApplyErrorNamesCommand(t *testing.T) {
 		t.Fatalf("Apply: %v (%T), want *diag.Error", err, err)
 	}
 	t.Logf("error: %v", err)
-	if de.Pos.Line != 3 || de.Errno != unix.ENOENT || !strings.Contains(de.Error(), "command 3") || !strings.Contains(de.Object, "jump missing") {
-		t.Errorf("error %+v: want line 3, ENOENT, command 3, the rule's text", de)
+	if de.Pos.Line != 3 || de.Errno != unix.ENOENT || !strings.Contains(de.Error(), "Could not process rule: No such file or directory") || !strings.Contains(de.Object, "jump missing") {
+		t.Errorf("error %+v: want line 3, ENOENT, nft's wording, the rule's text", de)
 	}
 	if all := kernel.AllErrors(err); len(all) != 1 {
 		t.Errorf("AllErrors: %d errors, want 1", len(all))
