@@ -82,6 +82,9 @@ func verdictNode(v *expr.Verdict) *node {
 func (c *parseCtx) parse(e expr.Expr) {
 	defer func() {
 		if r := recover(); r != nil {
+			if panicOnBug {
+				panic(r)
+			}
 			c.emit(textStmt("unknown"))
 		}
 	}()

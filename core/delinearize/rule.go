@@ -23,6 +23,9 @@ import (
 func Rule(t *ruleset.Table, r *ruleset.Rule, o *Options) (text string, err error) {
 	defer func() {
 		if x := recover(); x != nil {
+			if panicOnBug {
+				panic(x)
+			}
 			text = "unknown"
 			err = nil
 		}
@@ -298,3 +301,7 @@ func (p *postCtx) stmtPayloadBinopPost(s *stmt) {
 		s.val = e.right
 	}
 }
+
+// panicOnBug makes Rule re-raise internal panics instead of printing
+// "unknown"; the fuzz target sets it to find them.
+var panicOnBug = false
