@@ -106,7 +106,7 @@ func (si *setInfo) keyValue(mem []byte, typ *node) *node {
 // finishValue applies byte order and bitmask splitting to an element key.
 func finishValue(v *node, interval bool) *node {
 	if len(v.t.Subtypes) > 0 {
-		return splitConcatElem(v)
+		return splitConcatElem(v, interval)
 	}
 	if !interval && v.order == OrderHost {
 		v.v = switchOrder(v.v, v.len/8)
@@ -120,12 +120,20 @@ func finishValue(v *node, interval bool) *node {
 	return v
 }
 
-// splitConcatElem splits a concatenated key into its members.
-func splitConcatElem(v *node) *node {
-	mem := v.bytesOrder(OrderBig)
-	cat := &node{k: kConcat, t: v.t}
+// splitConcatElem splits a concatenated key into its members
+// (concat_elem_expr). In interval sets host-order members are stored big
+// endian, strings never are.
+func splitConcatElem(v *node, interval bool) *node {
+	cat, _ := concatMembers(v.bytesOrder(OrderBig), v.t, interval)
+	return cat
+}
+
+// concatMembers reads one value per member type of t from mem (each
+// padded to 32 bits) and returns them with the bytes consumed.
+func concatMembers(mem []byte, t *Datatype, interval bool) (*node, int) {
+	cat := &node{k: kConcat, t: t}
 	off := 0
-	for _, st := range v.t.Subtypes {
+	for _, st := range t.Subtypes {
 		n := (st.Size + 7) / 8
 		if st.Size == 0 {
 			n = 16
@@ -139,10 +147,37 @@ func splitConcatElem(v *node) *node {
 		}
 		m := newValue(mem[off:end], (end-off)*8)
 		m.t, m.order = st, st.Order
-		cat.args = append(cat.args, finishValue(m, false))
+		cat.args = append(cat.args, finishValue(m, interval && st.basetype() != dtString))
 		off += (n + 3) / 4 * 4
 	}
-	return cat
+	return cat, off
+}
+
+// concatIntervalData is netlink_parse_concat_elem for interval map data:
+// all low member values, then all high ones, paired into ranges.
+func concatIntervalData(mem []byte, t *Datatype, interval bool) *node {
+	lo, n := concatMembers(mem, t, interval)
+	if n > len(mem) {
+		n = len(mem)
+	}
+	hi, _ := concatMembers(mem[n:], t, interval)
+	out := &node{k: kConcat, t: t}
+	for i, l := range lo.args {
+		if i >= len(hi.args) {
+			out.args = append(out.args, l)
+			continue
+		}
+		h := hi.args[i]
+		switch {
+		case l.k == kValue && h.k == kValue && l.v.Cmp(h.v) == 0:
+			out.args = append(out.args, l)
+		case l.t == dtIPAddr || l.t == dtIP6Addr:
+			out.args = append(out.args, rangeToPrefix(&node{k: kRange, left: l, right: h, t: l.t}))
+		default:
+			out.args = append(out.args, &node{k: kRange, left: l, right: h, t: l.t})
+		}
+	}
+	return out
 }
 
 func sortKey(e *ruleset.Element, si *setInfo) *bigInt {
@@ -224,9 +259,9 @@ func elemNode(e *ruleset.Element, si *setInfo, o *Options, interval bool) *node 
 	if e.Flags&ruleset.ElemCatchall != 0 {
 		key = &node{k: kCatchall}
 	} else {
-		key = finishValue(si.keyValue(e.Key, si.key), false)
+		key = finishValue(si.keyValue(e.Key, si.key), interval)
 		if len(e.KeyEnd) > 0 {
-			hi := finishValue(si.keyValue(e.KeyEnd, si.key), false)
+			hi := finishValue(si.keyValue(e.KeyEnd, si.key), interval)
 			key = concatRange(key, hi)
 		}
 	}
@@ -285,7 +320,9 @@ func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
 			data = &node{k: kText, text: "unknown"}
 		default:
 			d := si.keyValue(e.Data, si.data)
-			if si.data.extra != nil && si.data.extra["interval"] != 0 && len(si.data.t.Subtypes) == 0 && len(e.Data) >= 2*(si.data.len/16) {
+			if si.data.extra != nil && si.data.extra["interval"] != 0 && len(si.data.t.Subtypes) > 0 {
+				data = concatIntervalData(e.Data, si.data.t, si.flags&ruleset.SetInterval != 0)
+			} else if si.data.extra != nil && si.data.extra["interval"] != 0 && len(si.data.t.Subtypes) == 0 && len(e.Data) >= 2*(si.data.len/16) {
 				half := len(e.Data) / 2
 				lo := finishValue(si.keyValue(e.Data[:half], &node{t: si.data.t, order: si.data.order, len: half * 8}), false)
 				hi := finishValue(si.keyValue(e.Data[half:], &node{t: si.data.t, order: si.data.order, len: half * 8}), false)
