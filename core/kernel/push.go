@@ -24,7 +24,13 @@ type PushOptions struct {
 // owner flag unless Table.Persist, so they disappear when c closes;
 // persisting tables get NFT_TABLE_F_PERSIST with the owner flag where the
 // kernel supports it, and no owner flag elsewhere.
+//
+// The value is validated first (ruleset.Validate): an invalid value is
+// refused before anything is sent.
 func Push(c *nfnl.Conn, rs *ruleset.Ruleset, opts PushOptions) error {
+	if err := rs.Validate(); err != nil {
+		return err
+	}
 	feat, err := Probe(c)
 	if err != nil {
 		return err
