@@ -119,7 +119,8 @@ func ObjectString(ob *ruleset.Object, o *Options) string {
 	case objCtExpect:
 		fmt.Fprintf(&sb, "\n\t\tprotocol %s\n", l4Name(uint8(be(a[2]))))
 		fmt.Fprintf(&sb, "\t\tdport %d\n", be(a[3]))
-		fmt.Fprintf(&sb, "\t\ttimeout %s\n", delinearize.TimeString(be(a[4])))
+		// NFTA_CT_EXPECT_TIMEOUT is in host byte order
+		fmt.Fprintf(&sb, "\t\ttimeout %s\n", delinearize.TimeString(hostU32(a[4])))
 		fmt.Fprintf(&sb, "\t\tsize %d\n", be(a[5]))
 		fmt.Fprintf(&sb, "\t\tl3proto %s\n", famName(int(be(a[1]))))
 	case objLimit:
@@ -305,4 +306,12 @@ func progName(portid uint32) string {
 		}
 	}
 	return "(null)"
+}
+
+// hostU32 reads a host-byte-order u32 attribute (0 if malformed).
+func hostU32(v []byte) uint64 {
+	if len(v) != 4 {
+		return 0
+	}
+	return uint64(binary.NativeEndian.Uint32(v))
 }
