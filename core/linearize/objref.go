@@ -65,6 +65,7 @@ func (c *Ctx) objref(ec *eval.Ctx, x *ast.ObjRef) error {
 		s.Flags = s.Flags&^ruleset.SetMap | ruleset.SetObject
 		s.DataType, s.DataLen = 0, 0
 		s.ObjType = typ
+		s.Userdata = objmapUdata(key)
 		for _, el := range s.Elements {
 			if el.Data != nil {
 				el.ObjRef = string(trimZero(el.Data))

@@ -312,21 +312,43 @@ func setSize(s *ruleset.Set) {
 	s.Size = &n
 }
 
-// setUdata records the key and data byte orders of an anonymous set in
-// its userdata, as nft sends them (the listing decodes data with them).
+// setUdata records the userdata nft sends for an anonymous set
+// (mnl_nft_set_add): key byte order; for sets the merge flag (interval
+// sets) and the key's typeof; for maps the data byte order, the data
+// typeof of verdict maps and the data interval flag.
 func setUdata(s *ruleset.Set, key, data *eval.Load, dataInterval bool) {
-	s.Userdata = ruleset.UdataSet(nil, ruleset.UdataSetKeyByteorder, le32(uint32(keyByteorder(key))))
+	u := Udata(nil).U32(ruleset.UdataSetKeyByteorder, uint32(keyByteorder(key)))
 	if s.Flags&ruleset.SetMap == 0 || data == nil {
+		if s.Flags&ruleset.SetInterval != 0 {
+			u = u.U32(ruleset.UdataSetMergeElements, 1)
+		}
+		s.Userdata = KeyTypeof(u, ruleset.UdataSetKeyTypeof, key)
 		return
 	}
 	var o uint32
 	if data.Type != types.Verdict {
 		o = uint32(keyByteorder(data))
 	}
-	s.Userdata = ruleset.UdataSet(s.Userdata, ruleset.UdataSetDataByteorder, le32(o))
+	u = u.U32(ruleset.UdataSetDataByteorder, o)
+	if key.Concat != nil {
+		u = KeyTypeof(u, ruleset.UdataSetKeyTypeof, key)
+	}
+	if data.Type == types.Verdict {
+		u = u.Nest(ruleset.UdataSetDataTypeof, func(u Udata) Udata {
+			u = u.U32(udTypeofExpr, etypeVerdict)
+			return u.Nest(udTypeofData, func(u Udata) Udata { return u })
+		})
+	}
 	di := uint32(0)
 	if dataInterval {
 		di = 1
 	}
-	s.Userdata = ruleset.UdataSet(s.Userdata, ruleset.UdataSetDataInterval, le32(di))
+	s.Userdata = u.U32(ruleset.UdataSetDataInterval, di)
+}
+
+// objmapUdata is the userdata of an anonymous object map: key byte order
+// and the data interval flag.
+func objmapUdata(key *eval.Load) []byte {
+	u := Udata(nil).U32(ruleset.UdataSetKeyByteorder, uint32(keyByteorder(key)))
+	return u.U32(ruleset.UdataSetDataInterval, 0)
 }

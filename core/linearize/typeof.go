@@ -1,0 +1,184 @@
+package linearize
+
+import (
+	"encoding/binary"
+
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/types"
+)
+
+// nft's expression kinds (enum expr_types) as written in the typeof
+// userdata of sets (NFTNL_UDATA_SET_TYPEOF_EXPR).
+const (
+	etypeVerdict = 1  // EXPR_VERDICT
+	etypePayload = 7  // EXPR_PAYLOAD
+	etypeMeta    = 9  // EXPR_META
+	etypeSocket  = 10 // EXPR_SOCKET
+	etypeCt      = 12 // EXPR_CT
+	etypeConcat  = 13 // EXPR_CONCAT
+	etypeNumgen  = 23 // EXPR_NUMGEN
+	etypeHash    = 24 // EXPR_HASH
+	etypeRt      = 25 // EXPR_RT
+	etypeFib     = 26 // EXPR_FIB
+	etypeXfrm    = 27 // EXPR_XFRM
+)
+
+// Nested TLVs of NFTNL_UDATA_SET_KEY_TYPEOF / NFTNL_UDATA_SET_DATA_TYPEOF.
+const (
+	udTypeofExpr    = 0 // NFTNL_UDATA_SET_TYPEOF_EXPR
+	udTypeofData    = 1 // NFTNL_UDATA_SET_TYPEOF_DATA
+	udConcatSubType = 0 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_TYPE
+	udConcatSubData = 1 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_DATA
+)
+
+// protoDescIDs are nft's enum proto_desc_id values.
+var protoDescIDs = map[*types.Proto]uint32{
+	types.ProtoAH: 1, types.ProtoESP: 2, types.ProtoComp: 3, types.ProtoICMP: 4, types.ProtoIGMP: 5,
+	types.ProtoUDP: 6, types.ProtoUDPLite: 7, types.ProtoTCP: 8, types.ProtoDCCP: 9, types.ProtoSCTP: 10,
+	types.ProtoTH: 11, types.ProtoIP: 12, types.ProtoIP6: 13, types.ProtoICMP6: 14, types.ProtoARP: 15,
+	types.ProtoVLAN: 16, types.ProtoEth: 17,
+}
+
+// Udata builds nftnl_udata TLVs (type byte, length byte, value).
+type Udata []byte
+
+// U32 appends a TLV holding a host order 32-bit value.
+func (u Udata) U32(t uint8, v uint32) Udata {
+	u = append(u, t, 4)
+	return binary.NativeEndian.AppendUint32(u, v)
+}
+
+// Nest appends a TLV whose value is what fill appends.
+func (u Udata) Nest(t uint8, fill func(Udata) Udata) Udata {
+	start := len(u)
+	u = append(u, t, 0)
+	u = fill(u)
+	u[start+1] = byte(len(u) - start - 2)
+	return u
+}
+
+// KeyTypeof appends the typeof nest (tag t: NFTNL_UDATA_SET_KEY_TYPEOF
+// or DATA_TYPEOF) nft writes for the key expression of an anonymous set,
+// or nothing when nft's expression has no description (binary
+// operations, bitfields, raw payloads).
+func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
+	if l.Concat != nil {
+		for _, sub := range l.Concat {
+			if _, _, ok := exprTypeof(nil, sub); !ok {
+				return u
+			}
+		}
+		return u.Nest(t, func(u Udata) Udata {
+			u = u.U32(udTypeofExpr, etypeConcat)
+			return u.Nest(udTypeofData, func(u Udata) Udata {
+				for i, sub := range l.Concat {
+					_, et, _ := exprTypeof(nil, sub)
+					u = u.Nest(uint8(i), func(u Udata) Udata {
+						u = u.U32(udConcatSubType, et)
+						return u.Nest(udConcatSubData, func(u Udata) Udata {
+							b, _, _ := exprTypeof(u, sub)
+							return b
+						})
+					})
+				}
+				return u
+			})
+		})
+	}
+	if _, _, ok := exprTypeof(nil, l); !ok {
+		return u
+	}
+	return u.Nest(t, func(u Udata) Udata {
+		_, et, _ := exprTypeof(nil, l)
+		u = u.U32(udTypeofExpr, et)
+		return u.Nest(udTypeofData, func(u Udata) Udata {
+			b, _, _ := exprTypeof(u, l)
+			return b
+		})
+	})
+}
+
+// exprTypeof appends the build_udata TLVs of one expression and returns
+// its nft expression kind; ok is false for expressions nft writes no
+// description for.
+func exprTypeof(u Udata, l *eval.Load) (Udata, uint32, bool) {
+	if len(l.Binop) > 0 || l.Mask != nil {
+		return u, 0, false
+	}
+	if l.Payload != nil && l.Tmpl == l.Payload {
+		p, field := l.Proto, l.Field
+		if p == nil && l.Payload.Base == 2 {
+			// a raw transport payload that covers a th field is that field
+			for _, f := range types.ProtoTH.Fields {
+				if f.Offset == l.BitOff && f.Len == l.Bits {
+					p, field = types.ProtoTH, f.Name
+				}
+			}
+		}
+		id := protoDescIDs[p]
+		if id == 0 {
+			u = u.U32(0, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
+			u = u.U32(1, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
+			u = u.U32(2, l.Payload.Base+1) // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
+			u = u.U32(3, uint32(l.BitOff)) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
+			u = u.U32(4, uint32(l.Bits))   // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
+			return u, etypePayload, true
+		}
+		typ := uint32(0)
+		for i, f := range p.Fields {
+			if f.Name == field {
+				typ = uint32(i + 1)
+			}
+		}
+		u = u.U32(0, id)  // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
+		u = u.U32(1, typ) // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
+		if l.Type == types.Integer && p == l.Proto {
+			u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
+		}
+		return u, etypePayload, true
+	}
+	switch x := l.Tmpl.(type) {
+	case *expr.Meta:
+		return u.U32(0, x.Key), etypeMeta, true // NFTNL_UDATA_META_KEY
+	case *expr.Ct:
+		dir := uint32(0xffffffff) // no direction: nft's -1
+		if x.Direction != nil {
+			dir = uint32(*x.Direction)
+		}
+		u = u.U32(0, x.Key) // NFTNL_UDATA_CT_KEY
+		u = u.U32(1, dir)   // NFTNL_UDATA_CT_DIR
+		return u, etypeCt, true
+	case *expr.Rt:
+		return u.U32(0, x.Key), etypeRt, true // NFTNL_UDATA_RT_KEY
+	case *expr.Socket:
+		return u.U32(0, x.Key), etypeSocket, true // NFTNL_UDATA_SOCKET_KEY
+	case *expr.Fib:
+		u = u.U32(0, x.Result) // NFTNL_UDATA_FIB_RESULT
+		u = u.U32(1, x.Flags)  // NFTNL_UDATA_FIB_FLAGS
+		return u, etypeFib, true
+	case *expr.Numgen:
+		u = u.U32(0, x.Type)    // NFTNL_UDATA_NUMGEN_TYPE
+		u = u.U32(1, x.Modulus) // NFTNL_UDATA_NUMGEN_MOD
+		u = u.U32(2, x.Offset)  // NFTNL_UDATA_NUMGEN_OFFSET
+		return u, etypeNumgen, true
+	case *expr.Hash:
+		seed, set := uint32(0), uint32(0)
+		if h, ok := l.Node.(*ast.Hash); ok && h.HasSeed && x.Seed != nil {
+			seed, set = *x.Seed, 1
+		}
+		u = u.U32(0, x.Type)    // NFTNL_UDATA_HASH_TYPE
+		u = u.U32(1, x.Offset)  // NFTNL_UDATA_HASH_OFFSET
+		u = u.U32(2, x.Modulus) // NFTNL_UDATA_HASH_MOD
+		u = u.U32(3, seed)      // NFTNL_UDATA_HASH_SEED
+		u = u.U32(4, set)       // NFTNL_UDATA_HASH_SEED_SET
+		return u, etypeHash, true
+	case *expr.Xfrm:
+		u = u.U32(0, x.Key)         // NFTNL_UDATA_XFRM_KEY
+		u = u.U32(1, x.SPNum)       // NFTNL_UDATA_XFRM_SPNUM
+		u = u.U32(2, uint32(x.Dir)) // NFTNL_UDATA_XFRM_DIR
+		return u, etypeXfrm, true
+	}
+	return u, 0, false
+}
