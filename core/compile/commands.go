@@ -115,6 +115,13 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if cmd.Spec.Position != nil {
 			base.Position = cmd.Spec.Position.V
 		}
+		if cmd.Spec.Index != nil {
+			h, err := c.ruleIndex(fam, tname, base.Chain, cmd.Spec.Index)
+			if err != nil {
+				return err
+			}
+			base.Position = h
+		}
 		if cmd.Rule == nil {
 			c.emit(base)
 			return nil
@@ -822,4 +829,29 @@ func sameSet(a, b *ruleset.Set) bool {
 	eq32 := func(x, y *uint32) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
 	return a.KeyType == b.KeyType && a.KeyLen == b.KeyLen && a.Flags == b.Flags && a.DataType == b.DataType &&
 		a.DataLen == b.DataLen && a.ObjType == b.ObjType && eq(a.Timeout, b.Timeout) && eq32(a.GCInterval, b.GCInterval)
+}
+
+// ruleIndex resolves `index N` to the handle of the chain's N-th rule
+// (counting from 0) in the Known ruleset, as nft does with its cache.
+func (c *Compiler) ruleIndex(fam ruleset.Family, table, chain string, idx *ast.Uint) (uint64, error) {
+	var known *ruleset.Chain
+	if c.opts.Known != nil {
+		if t := c.opts.Known.Table(fam, table); t != nil {
+			known = t.Chain(chain)
+		}
+	}
+	if _, declared := c.table(fam, table).chains[chain]; declared && known == nil {
+		// a chain created by this script: its rules have no handles yet
+		// and nft sends the rule without a position
+		return 0, nil
+	}
+	if c.opts.Known == nil {
+		return 0, errAt(idx, "rule index %d needs the chain's current rules (the kernel ruleset)", idx.V)
+	}
+	if t := c.opts.Known.Table(fam, table); t != nil {
+		if ch := t.Chain(chain); ch != nil && idx.V < uint64(len(ch.Rules)) {
+			return ch.Rules[idx.V].Handle, nil
+		}
+	}
+	return 0, errAt(idx, "rule index %d does not exist in chain %s", idx.V, chain)
 }

@@ -732,3 +732,29 @@ func init() {
 	b.WriteString(" }\n")
 	nftCases = append(nftCases, nftCase{name: "large-lists", src: b.String()})
 }
+
+// TestIndexKnown resolves `index N` against the Known ruleset like nft
+// resolves it against its cache (nft output recorded with two rules of
+// handles 2 and 3 in ip x a).
+func TestIndexKnown(t *testing.T) {
+	known := &ruleset.Ruleset{Tables: []*ruleset.Table{{Family: ruleset.FamilyIP, Name: "x", Chains: []*ruleset.Chain{
+		{Name: "a", Rules: []*ruleset.Rule{{Handle: 2}, {Handle: 3}}},
+	}}}}
+	src := "add rule ip x a index 1 drop\ninsert rule ip x a index 0 drop\n"
+	cmds, err := Source("i.nft", []byte(src), &Options{Known: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := bytecode.Print(&got, cmds); err != nil {
+		t.Fatal(err)
+	}
+	want := "ip x a 3\n  [ immediate reg 0 drop ]\n\nip x a 2\n  [ immediate reg 0 drop ]\n\n"
+	if diff := cmp.Diff(want, got.String()); diff != "" {
+		t.Errorf("(-nft +nfsh):\n%s", diff)
+	}
+	_, err = Source("i.nft", []byte("add rule ip x a index 5 drop\n"), &Options{Known: known})
+	if de, ok := err.(*diag.Error); !ok || de.Pos.Line != 1 || de.Pos.Col != 23 {
+		t.Errorf("index 5: got %v, want an error at 1:23", err)
+	}
+}
