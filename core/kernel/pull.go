@@ -3,6 +3,7 @@ package kernel
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -104,21 +105,7 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 	if len(p.rs.Tables) == 0 {
 		return p.rs, nil
 	}
-	filter := func(typ uint16) []byte {
-		if opts.Table == "" {
-			return nil
-		}
-		n := len(opts.Table) + 1
-		b := []byte{byte(4 + n), byte((4 + n) >> 8), byte(typ), 0}
-		b = append(b, opts.Table...)
-		b = append(b, 0)
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-		return b
-	}
-	// NFTA_*_TABLE is attribute 1 for chains, sets, rules, objects and flowtables.
-	tf := filter(1)
+	tf := tableFilter(opts.Table)
 	if err := dump(unix.NFT_MSG_GETCHAIN, tf, func(m nfnl.Msg) error {
 		tn, ch, err := wire.DecodeChain(m.Attrs)
 		if err != nil {
@@ -151,15 +138,86 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 	}); err != nil {
 		return nil, err
 	}
+	elems := p.startElems(c)
+	if err := p.pullRest(c, dump); err != nil {
+		elems.wait(c)
+		return nil, err
+	}
+	if err := elems.wait(c); err != nil {
+		return nil, err
+	}
+	return p.rs, nil
+}
+
+// parallelElemSets is the number of sets whose elements are worth a
+// second socket: the kernel builds dump data inside recvmsg, so two
+// sockets dumping at once use two CPUs.
+const parallelElemSets = 2
+
+// elemWork dumps the elements of a list of sets on up to two sockets.
+type elemWork struct {
+	todo []setAt
+	next atomic.Int64
+	done chan error // the clone's result; nil when there is no clone
+	c2   *nfnl.Conn
+}
+
+// startElems begins dumping the elements of p.sets not served from the
+// anonymous-set cache: on a clone of c in the background while c dumps
+// objects, flowtables and rules, after which c helps (wait).
+func (p *pullState) startElems(c *nfnl.Conn) *elemWork {
+	w := &elemWork{}
 	for _, sa := range p.sets {
-		if cachedAnonElems(c, sa.t, sa.s) {
-			continue
+		if !cachedAnonElems(c, sa.t, sa.s) {
+			w.todo = append(w.todo, sa)
 		}
-		if err := pullElems(c, sa.t, sa.s); err != nil {
-			return nil, err
+	}
+	if len(w.todo) < parallelElemSets {
+		return w
+	}
+	c2, err := c.Clone()
+	if err != nil {
+		return w // c does all the work
+	}
+	w.c2, w.done = c2, make(chan error, 1)
+	go func() { w.done <- w.run(c, c2) }()
+	return w
+}
+
+// run dumps sets from the shared queue on conn until it is empty.
+func (w *elemWork) run(c, conn *nfnl.Conn) error {
+	for {
+		i := int(w.next.Add(1) - 1)
+		if i >= len(w.todo) {
+			return nil
+		}
+		sa := w.todo[i]
+		if err := pullElems(conn, sa.t, sa.s); err != nil {
+			w.next.Store(int64(len(w.todo))) // stop the other socket too
+			return err
 		}
 		cacheAnonElems(c, sa.t, sa.s)
 	}
+}
+
+// wait dumps the remaining sets on c, waits for the clone and closes it.
+func (w *elemWork) wait(c *nfnl.Conn) error {
+	err := w.run(c, c)
+	if w.done != nil {
+		if err2 := <-w.done; err == nil {
+			err = err2
+		}
+		c.AddStats(w.c2.Stats())
+		w.c2.Close()
+		w.done = nil
+	}
+	return err
+}
+
+// pullRest dumps objects, flowtables and rules.
+func (p *pullState) pullRest(c *nfnl.Conn, dump func(uint16, []byte, func(nfnl.Msg) error) error) error {
+	opts := p.opts
+	tf := tableFilter(opts.Table)
 	if err := dump(unix.NFT_MSG_GETOBJ, tf, func(m nfnl.Msg) error {
 		tn, o, err := wire.DecodeObj(m.Attrs)
 		if err != nil {
@@ -170,7 +228,7 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		}
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := dump(unix.NFT_MSG_GETFLOWTABLE, tf, func(m nfnl.Msg) error {
 		tn, f, err := wire.DecodeFlowtable(m.Attrs)
@@ -182,7 +240,7 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		}
 		return nil
 	}); err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
-		return nil, err
+		return err
 	}
 	if err := dump(unix.NFT_MSG_GETRULE, tf, func(m nfnl.Msg) error {
 		tn, cn, r, err := wire.DecodeRule(m.Attrs)
@@ -200,9 +258,25 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		ch.Rules = append(ch.Rules, r)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
-	return p.rs, nil
+	return nil
+}
+
+// tableFilter returns the NFTA_*_TABLE attribute (type 1 for chains,
+// sets, rules, objects and flowtables) that limits a dump to table, or nil.
+func tableFilter(table string) []byte {
+	if table == "" {
+		return nil
+	}
+	n := len(table) + 1
+	b := []byte{byte(4 + n), byte((4 + n) >> 8), 1, 0}
+	b = append(b, table...)
+	b = append(b, 0)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
 }
 
 // attachSets moves the anonymous sets r refers to onto r.Sets.

@@ -127,6 +127,38 @@ func Dial(opts Options) (*Conn, error) {
 		}
 		nsfd, keep = fd, true
 	}
+	return dial(nsfd, keep, opts.NetNS.String())
+}
+
+// Clone opens another socket, with the same options, in the network
+// namespace of c's socket (found with SIOCGSKNS), e.g. to run dumps in
+// parallel. The clone has its own Stats.
+func (c *Conn) Clone() (*Conn, error) {
+	nsfd := -1
+	var ierr error
+	if err := c.rc.Control(func(fd uintptr) {
+		nsfd, ierr = unix.IoctlRetInt(int(fd), unix.SIOCGSKNS)
+	}); err != nil {
+		ierr = err
+	}
+	if ierr != nil {
+		return nil, &diag.Error{Op: "clone nfnetlink socket", Msg: "SIOCGSKNS", Err: ierr, Errno: errnoOf(ierr)}
+	}
+	unix.CloseOnExec(nsfd)
+	return dial(nsfd, false, "socket's namespace")
+}
+
+// AddStats adds s (e.g. the Stats of a Clone) to c's counters.
+func (c *Conn) AddStats(s Stats) {
+	c.stats.SendCalls += s.SendCalls
+	c.stats.RecvCalls += s.RecvCalls
+	c.stats.SendTime += s.SendTime
+	c.stats.RecvTime += s.RecvTime
+}
+
+// dial opens the socket in the namespace nsfd (-1: the current one),
+// closing nsfd afterwards unless keep.
+func dial(nsfd int, keep bool, nsName string) (*Conn, error) {
 	cfg := &netlink.Config{}
 	if nsfd >= 0 {
 		cfg.NetNS = nsfd
@@ -140,7 +172,7 @@ func Dial(opts Options) (*Conn, error) {
 		if keep {
 			unix.Close(nsfd)
 		}
-		return nil, &diag.Error{Op: "dial nfnetlink", Object: opts.NetNS.String(), Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: "dial nfnetlink", Object: nsName, Err: err, Errno: errnoOf(err)}
 	}
 	c := &Conn{nl: nl, pid: nl.PID(), nsfd: nsfd}
 	fail := func(op string, err error) (*Conn, error) {

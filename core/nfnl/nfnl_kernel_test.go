@@ -313,3 +313,40 @@ func TestLargeBatch(t *testing.T) {
 	}
 	t.Logf("%d rules, %d bytes: build %v, build+commit %v, dump %v", n, b.Size(), built, sent, time.Since(start)-sent)
 }
+
+func TestCloneSharesNamespace(t *testing.T) {
+	nstest.Require(t)
+	c, err := nfnl.Dial(nfnl.Options{NetNS: nfnl.NetNSNew()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	b := nfnl.NewBatch(0)
+	b.Add(unix.NFT_MSG_NEWTABLE, unix.NFPROTO_IPV4, unix.NLM_F_CREATE, tableAttrs(t, "cloned"))
+	if _, err := c.SendBatch(b, nfnl.SendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c2, err := c.Clone()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if c2.PortID() == c.PortID() {
+		t.Errorf("clone has the same port id %d", c.PortID())
+	}
+	var names []string
+	if err := c2.Dump(nfnl.DumpRequest{Type: unix.NFT_MSG_GETTABLE}, func(m nfnl.Msg) error {
+		names = append(names, strings.TrimRight(string(m.Attrs[4:]), "\x00"))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || !strings.HasPrefix(names[0], "cloned") {
+		t.Errorf("clone sees tables %q, want only the throwaway namespace's \"cloned\"", names)
+	}
+	st := c2.Stats()
+	c.AddStats(st)
+	if got := c.Stats(); got.RecvCalls < st.RecvCalls || st.RecvCalls == 0 {
+		t.Errorf("AddStats: %+v after adding %+v", got, st)
+	}
+}

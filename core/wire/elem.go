@@ -3,8 +3,6 @@ package wire
 import (
 	"fmt"
 
-	"github.com/mdlayher/netlink"
-
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -133,99 +131,190 @@ func putValue(b []byte, typ uint16, v []byte) []byte {
 }
 
 // DecodeSetElems decodes the attributes of a NEWSETELEM message.
+//
+// Element dumps are the bulk of a pull (one message per ~32 KiB of
+// elements), so this decoder walks the attributes by hand instead of
+// through netlink.AttributeDecoder: the elements of a message share one
+// slab, and their keys, data and userdata one byte arena, which makes a
+// message cost a handful of allocations instead of several per element.
 func DecodeSetElems(attrs []byte) (ref ElemsRef, elems []*ruleset.Element, err error) {
-	ad, err := newDecoder(attrs)
-	if err != nil {
-		return ref, nil, decodeErr("set elements", err)
-	}
-	for ad.Next() {
-		switch ad.Type() {
+	var list []byte
+	it := attrIter{b: attrs}
+	for it.next() {
+		switch it.typ {
 		case attrElemListTable: // NFTA_SET_ELEM_LIST_TABLE
-			ref.Table = ad.String()
+			ref.Table = attrString(it.val)
 		case attrElemListSet: // NFTA_SET_ELEM_LIST_SET
-			ref.Set = ad.String()
+			ref.Set = attrString(it.val)
 		case attrElemListSetID: // NFTA_SET_ELEM_LIST_SET_ID
-			ref.SetID = ad.Uint32()
+			if ref.SetID, err = attrU32(it.typ, it.val); err != nil {
+				return ref, nil, decodeErr("set elements", err)
+			}
 		case attrElemListElements: // NFTA_SET_ELEM_LIST_ELEMENTS
-			ad.Nested(func(nad *netlink.AttributeDecoder) error {
-				for nad.Next() {
-					e := &ruleset.Element{}
-					nad.Nested(func(ead *netlink.AttributeDecoder) error {
-						return decodeElem(ead, e)
-					})
-					elems = append(elems, e)
-				}
-				return nil
-			})
+			list = it.val
 		}
 	}
-	if err := ad.Err(); err != nil {
-		return ref, nil, decodeErr("set elements", err)
+	if it.err != nil {
+		return ref, nil, decodeErr("set elements", it.err)
+	}
+	if list == nil {
+		return ref, nil, nil
+	}
+	n := 0
+	for li := (attrIter{b: list}); li.next(); {
+		n++
+	}
+	slab := make([]ruleset.Element, n)
+	elems = make([]*ruleset.Element, 0, n)
+	arena := make([]byte, 0, len(list))
+	li := attrIter{b: list}
+	for i := 0; li.next(); i++ {
+		e := &slab[i]
+		if err := decodeElemAttrs(li.val, e, &arena); err != nil {
+			return ref, nil, decodeErr("set elements", err)
+		}
+		elems = append(elems, e)
+	}
+	if li.err != nil {
+		return ref, nil, decodeErr("set elements", li.err)
 	}
 	return ref, elems, nil
 }
 
-// decodeElem decodes the attributes of one element.
-func decodeElem(ad *netlink.AttributeDecoder, e *ruleset.Element) error {
-	for ad.Next() {
-		switch ad.Type() {
-		case attrElemKey: // NFTA_SET_ELEM_KEY
-			ad.Do(func(b []byte) error {
-				v, _, err := decodeData(b)
-				e.Key = v
-				return err
-			})
-		case attrElemKeyEnd: // NFTA_SET_ELEM_KEY_END
-			ad.Do(func(b []byte) error {
-				v, _, err := decodeData(b)
-				e.KeyEnd = v
-				return err
-			})
-		case attrElemData: // NFTA_SET_ELEM_DATA
-			ad.Do(func(b []byte) error {
-				v, vd, err := decodeData(b)
-				e.Data, e.Verdict = v, vd
-				return err
-			})
-		case attrElemFlags: // NFTA_SET_ELEM_FLAGS
-			e.Flags = ad.Uint32()
-		case attrElemTimeout: // NFTA_SET_ELEM_TIMEOUT
-			e.Timeout = ptr64(ad.Uint64())
-		case attrElemExpiration: // NFTA_SET_ELEM_EXPIRATION
-			e.Expiration = ptr64(ad.Uint64())
-		case attrElemUserdata: // NFTA_SET_ELEM_USERDATA
-			e.Userdata = ad.Bytes()
-		case attrElemObjref: // NFTA_SET_ELEM_OBJREF
-			e.ObjRef = ad.String()
-		case attrElemExpr: // NFTA_SET_ELEM_EXPR
-			ad.Do(func(b []byte) error {
-				x, err := expr.UnmarshalOne(b)
-				if err == nil {
-					e.Exprs = append(e.Exprs, x)
-				}
-				return err
-			})
-		case attrElemExpressions: // NFTA_SET_ELEM_EXPRESSIONS
-			ad.Do(func(b []byte) error {
-				xs, err := expr.Unmarshal(b)
-				e.Exprs = append(e.Exprs, xs...)
-				return err
-			})
-		}
-	}
-	return ad.Err()
+// attrIter walks a run of netlink attributes without allocating: after a
+// true next, typ (flag bits removed) and val describe the attribute. A
+// malformed length stops the walk and sets err.
+type attrIter struct {
+	b   []byte
+	typ uint16
+	val []byte
+	err error
 }
 
-// decodeData decodes the payload of a data attribute. The common case, a
-// lone NFTA_DATA_VALUE, is read directly; anything else goes through
-// expr.UnmarshalData.
-func decodeData(b []byte) ([]byte, *expr.Verdict, error) {
+func (it *attrIter) next() bool {
+	if it.err != nil || len(it.b) == 0 {
+		return false
+	}
+	if len(it.b) < 4 {
+		it.err = fmt.Errorf("netlink: %d trailing bytes, too short for an attribute", len(it.b))
+		return false
+	}
+	l := int(it.b[0]) | int(it.b[1])<<8
+	if l < 4 || l > len(it.b) {
+		it.err = fmt.Errorf("netlink: attribute length %d out of range (%d bytes left)", l, len(it.b))
+		return false
+	}
+	it.typ = (uint16(it.b[2]) | uint16(it.b[3])<<8) & 0x3fff
+	it.val = it.b[4:l:l]
+	if a := (l + 3) &^ 3; a < len(it.b) {
+		it.b = it.b[a:]
+	} else {
+		it.b = nil
+	}
+	return true
+}
+
+// attrString returns an attribute's string without its NUL terminators.
+func attrString(v []byte) string {
+	for len(v) > 0 && v[len(v)-1] == 0 {
+		v = v[:len(v)-1]
+	}
+	return string(v)
+}
+
+// attrU32 and attrU64 read big-endian integer attributes of exact size.
+func attrU32(typ uint16, v []byte) (uint32, error) {
+	if len(v) != 4 {
+		return 0, fmt.Errorf("netlink: attribute %d is not a uint32; length: %d", typ, len(v))
+	}
+	return be.Uint32(v), nil
+}
+
+func attrU64(typ uint16, v []byte) (uint64, error) {
+	if len(v) != 8 {
+		return 0, fmt.Errorf("netlink: attribute %d is not a uint64; length: %d", typ, len(v))
+	}
+	return be.Uint64(v), nil
+}
+
+// arenaCopy copies v into the arena and returns the copy, capped so that
+// appending to it cannot overwrite its neighbours.
+func arenaCopy(arena *[]byte, v []byte) []byte {
+	a := *arena
+	if len(v) > cap(a)-len(a) {
+		return append([]byte{}, v...)
+	}
+	i := len(a)
+	a = append(a, v...)
+	*arena = a
+	return a[i:len(a):len(a)]
+}
+
+// decodeElemAttrs decodes the attributes of one element.
+func decodeElemAttrs(b []byte, e *ruleset.Element, arena *[]byte) error {
+	it := attrIter{b: b}
+	var err error
+	for it.next() && err == nil {
+		switch it.typ {
+		case attrElemKey: // NFTA_SET_ELEM_KEY
+			e.Key, err = decodeDataArena(it.val, arena)
+		case attrElemKeyEnd: // NFTA_SET_ELEM_KEY_END
+			e.KeyEnd, err = decodeDataArena(it.val, arena)
+		case attrElemData: // NFTA_SET_ELEM_DATA
+			if v, ok := dataValue(it.val); ok {
+				e.Data = arenaCopy(arena, v)
+			} else {
+				e.Data, e.Verdict, err = expr.UnmarshalData(it.val)
+			}
+		case attrElemFlags: // NFTA_SET_ELEM_FLAGS
+			e.Flags, err = attrU32(it.typ, it.val)
+		case attrElemTimeout: // NFTA_SET_ELEM_TIMEOUT
+			var v uint64
+			v, err = attrU64(it.typ, it.val)
+			e.Timeout = ptr64(v)
+		case attrElemExpiration: // NFTA_SET_ELEM_EXPIRATION
+			var v uint64
+			v, err = attrU64(it.typ, it.val)
+			e.Expiration = ptr64(v)
+		case attrElemUserdata: // NFTA_SET_ELEM_USERDATA
+			e.Userdata = arenaCopy(arena, it.val)
+		case attrElemObjref: // NFTA_SET_ELEM_OBJREF
+			e.ObjRef = attrString(it.val)
+		case attrElemExpr: // NFTA_SET_ELEM_EXPR
+			var x expr.Expr
+			if x, err = expr.UnmarshalOne(it.val); err == nil {
+				e.Exprs = append(e.Exprs, x)
+			}
+		case attrElemExpressions: // NFTA_SET_ELEM_EXPRESSIONS
+			var xs []expr.Expr
+			xs, err = expr.Unmarshal(it.val)
+			e.Exprs = append(e.Exprs, xs...)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return it.err
+}
+
+// decodeDataArena decodes a data attribute that must hold a value (keys).
+func decodeDataArena(b []byte, arena *[]byte) ([]byte, error) {
+	if v, ok := dataValue(b); ok {
+		return arenaCopy(arena, v), nil
+	}
+	v, _, err := expr.UnmarshalData(b)
+	return v, err
+}
+
+// dataValue returns the value of a data attribute that is a lone
+// NFTA_DATA_VALUE.
+func dataValue(b []byte) ([]byte, bool) {
 	if len(b) >= 4 {
 		l := int(b[0]) | int(b[1])<<8
 		t := (uint16(b[2]) | uint16(b[3])<<8) & 0x3fff
 		if t == attrDataValue && l >= 4 && l <= len(b) && (l+3)&^3 >= len(b) {
-			return append([]byte{}, b[4:l]...), nil, nil
+			return b[4:l], true
 		}
 	}
-	return expr.UnmarshalData(b)
+	return nil, false
 }
