@@ -360,7 +360,13 @@ func (p *postCtx) pctxUpdate(rel *node) {
 		case kMeta:
 			p.metaPctxUpdate(left, v)
 		case kCt:
-			// ct protocol context is not needed for printing
+			// ct_expr_pctx_update: ct protocol / l3proto select the
+			// header above their base (typing ct proto-src/dst)
+			if b := p.pc.desc(left.mbase); b != nil {
+				if d := b.findUpper(v.v.Uint64()); d != nil {
+					p.pc.update(left.mbase+1, d)
+				}
+			}
 		}
 	}
 }
