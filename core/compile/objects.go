@@ -152,6 +152,10 @@ func (c *Compiler) object(fam ruleset.Family, name string, o *ast.Object) (*rule
 			if err != nil {
 				return nil, err
 			}
+			if fam != ruleset.FamilyInet && uint16(fam) != l3 {
+				// the kernel refuses it (EINVAL)
+				return nil, errAt(x.L3Proto, "l3proto %s does not match the %s table", x.L3Proto.Name, fam)
+			}
 			a = a.u16(2, l3) // NFTA_CT_HELPER_L3PROTO
 		}
 		a = a.u8(3, l4) // NFTA_CT_HELPER_L4PROTO
