@@ -28,8 +28,8 @@ func TestLuaExamples(t *testing.T) {
 		"pull_edit_push.lua":  "table inet filter",
 	}
 	args := map[string][]string{"banlist_updater.lua": {"198.51.100.7", "2001:db8::66"}}
-	// Long-running listeners of the NFLOG helper, tested by their owner.
-	skip := map[string]bool{"autoban.lua": true, "tally.lua": true}
+	// Long-running listeners of the NFLOG and monitor helpers, tested by their owners.
+	skip := map[string]bool{"autoban.lua": true, "tally.lua": true, "watch.lua": true}
 	for _, f := range files {
 		base := filepath.Base(f)
 		if skip[base] {
