@@ -98,6 +98,22 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 				}
 			}
 		}
+		if x.Type == 43 && !present {
+			// exthdr_init_raw tries the routing header variants: srh,
+			// then rt0 (rt2 has no matchable fields)
+			for _, d := range []*optDesc{rtSRH, rtRT0} {
+				for _, f := range d.fields {
+					if f.offset == off && f.len == n {
+						nd.text = d.name + " " + f.name
+						if f.len == 128 {
+							nd.t = dtIP6Addr
+						}
+						nd.extra["tmpl"] = 1
+						return nd
+					}
+				}
+			}
+		}
 		nd.text = fmt.Sprintf("exthdr @%d,%d,%d", x.Type, off, n)
 	case exthdrOpSCTP:
 		return optNode(nd, "sctp chunk ", sctpChunks[int(x.Type)], present, off, n, x)
@@ -201,3 +217,10 @@ func exthdrFindTemplate(left, mask *node) (*node, int, bool) {
 	}
 	return n, maskOff, true
 }
+
+// Routing header variants (nft's exthdr_rt4 and exthdr_rt0).
+var (
+	rtSRH = &optDesc{"srh", 43, []optField{{"last-entry", 32, 8}, {"flags", 40, 8}, {"tag", 48, 16},
+		{"sid[1]", 64, 128}, {"sid[2]", 192, 128}}}
+	rtRT0 = &optDesc{"rt0", 43, []optField{{"reserved", 32, 32}, {"addr[1]", 64, 128}, {"addr[2]", 192, 128}}}
+)

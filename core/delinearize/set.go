@@ -374,7 +374,7 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*nod
 		}
 		return 0
 	})
-	var ranges []ivEl
+	ranges := make([]ivEl, 0, len(sorted))
 	open := false
 	for _, x := range sorted {
 		switch {
@@ -424,7 +424,6 @@ func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options)
 	if hiv.Cmp(lov) == 0 {
 		key = finishValue(lo, true)
 	} else {
-		hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
 		x := new(bigInt).Xor(lov, hiv)
 		b := x.BitLen()
 		isPfx := new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
@@ -433,6 +432,7 @@ func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options)
 		} else if isPfx && lo.t.basetype() == dtString {
 			key = intervalToString(lo, b)
 		} else {
+			hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
 			key = &node{k: kRange, left: finishValue(lo, true), right: finishValue(hi, true), t: lo.t}
 		}
 	}
