@@ -291,6 +291,75 @@ delete table ip handle 2
 	set ty { typeof meta l4proto . th dport; elements = { tcp . 22, udp . 53 } }
 }
 `},
+	{name: "firewall", src: `#!/usr/sbin/nft -f
+flush ruleset
+define lan = 192.168.1.0/24
+define ssh_port = 22
+define wan = "lo"
+define web = { 80, 443 }
+
+table inet filter {
+	set allowed_v4 {
+		type ipv4_addr
+		flags interval
+		auto-merge
+		elements = { $lan, 10.0.0.0/8, 172.16.0.0/12 }
+	}
+	set blocked {
+		type ipv4_addr
+		flags dynamic, timeout
+		timeout 10m
+		size 65535
+	}
+	map svc {
+		type inet_service : verdict
+		elements = { $ssh_port : jump ssh, 8080 : drop }
+	}
+	counter http_hits { }
+	quota monthly { over 100 mbytes }
+
+	chain input {
+		type filter hook input priority filter; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iif lo accept
+		ip saddr @blocked drop
+		ip saddr @allowed_v4 tcp dport vmap @svc
+		tcp dport $web counter name http_hits accept
+		meta l4proto icmp accept
+		ip6 nexthdr ipv6-icmp accept
+		log prefix "drop: " limit rate 5/minute
+	}
+	chain ssh {
+		tcp flags syn add @blocked { ip saddr timeout 1m } 
+		accept
+	}
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+	}
+	chain output {
+		type filter hook output priority filter; policy accept;
+	}
+}
+
+table ip nat {
+	chain prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		iifname $wan tcp dport 8022 dnat to 192.168.1.10:22
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		ip saddr $lan oifname $wan masquerade
+	}
+}
+
+table netdev ingress {
+	chain lo_in {
+		type filter hook ingress device "lo" priority -450;
+		ip saddr 127.0.0.2 drop
+	}
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
@@ -685,6 +754,7 @@ func TestNftRejects(t *testing.T) {
 		{"ct-helper-l3proto", "add table ip t\nadd ct helper ip t h { type \"ftp\" protocol tcp; l3proto ip6; }\n", 2, 57, "does not match"},
 		{"ct-expect-missing", "add table ip t\nadd ct expectation ip t e { protocol udp; }\n", 2, 0, "missing options"},
 		{"ct-timeout-state", "add table ip t\nadd ct timeout ip t c { protocol udp; policy = { syn_sent:122 } ;}\n", 2, 0, "invalid state"},
+		{"quota-unit", "add table ip t\nadd quota ip t q { over 100 gbytes; }\n", 2, 0, "Wrong rate format"},
 		{"long-table", "add table ip " + long + "\n", 1, 14, "too long"},
 		{"long-chain", "add table ip t\nadd chain ip t " + long + "\n", 2, 16, "too long"},
 		{"long-set", "table ip t {\nset " + long + " { type ipv4_addr; }\n}\n", 2, 5, "too long"},

@@ -92,6 +92,9 @@ func (c *Compiler) object(fam ruleset.Family, name string, o *ast.Object) (*rule
 		if x == nil {
 			return nil, errAt(o, "quota needs an amount")
 		}
+		if err := checkUnit(x, x.Unit, x.UsedUnit); err != nil {
+			return nil, err
+		}
 		var used, flags uint64
 		if x.Used != nil {
 			used = x.Used.V * unitBytes(x.UsedUnit)
@@ -106,6 +109,9 @@ func (c *Compiler) object(fam ruleset.Family, name string, o *ast.Object) (*rule
 		x := o.Limit
 		if x == nil {
 			return nil, errAt(o, "limit needs a rate")
+		}
+		if err := checkUnit(x, x.RateUnit, x.BurstUnit); err != nil && x.BurstUnit != "packets" {
+			return nil, err
 		}
 		rate, burst, typ := x.Rate, uint64(5), uint32(0)
 		if x.RateUnit != "" {
@@ -293,6 +299,19 @@ func unitBytes(u string) uint64 {
 		return 1024 * 1024
 	}
 	return 1
+}
+
+// checkUnit rejects byte units nft 1.0.6 does not know (it has bytes,
+// kbytes and mbytes).
+func checkUnit(at ast.Node, units ...string) error {
+	for _, u := range units {
+		switch u {
+		case "", "bytes", "kbytes", "mbytes":
+		default:
+			return errAt(at, "Wrong rate format")
+		}
+	}
+	return nil
 }
 
 // Flowtable flags (NFT_FLOWTABLE_*).
