@@ -4,7 +4,7 @@ BIN      := bin/nfsh
 FUZZTIME ?= 30s
 SHARED   ?= ../shared
 
-.PHONY: build test unit vet bench fuzz run conformance clean
+.PHONY: build test vet bench fuzz run run-nft conformance clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/nfsh
@@ -29,9 +29,14 @@ fuzz:
 	  done; \
 	done
 
-# The main job: apply the example host firewall inside a throwaway network
-# namespace and print what nfsh pulls back from the kernel.
+# The main job: run the Lua host-firewall example inside a throwaway
+# network namespace; it pushes the firewall and prints what it pulls back.
 run: build
+	./$(BIN) --netns new scripts/examples/host_firewall.lua
+
+# The same with plain nft text: apply scripts/examples/host.nft in a
+# throwaway namespace and list what nfsh pulls back.
+run-nft: build
 	unshare -n sh -c './$(BIN) apply scripts/examples/host.nft && ./$(BIN) list'
 
 # The nftables corpus through the CLI contract, with the ratchet.
