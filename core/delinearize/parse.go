@@ -258,6 +258,15 @@ func (c *parseCtx) parse(e expr.Expr) {
 			v.setType(n.t, n.order)
 			c.emit(&stmt{k: sExthdr, key: n, val: v})
 		} else {
+			if x.Op == expr.ExthdrOpTCPOpt {
+				// option reset: named by kind, or by number when unknown
+				name := itoa(int(x.Type))
+				if d := tcpOpts[int(x.Type)]; d != nil {
+					name = d.name
+				}
+				c.emit(textStmt("reset tcp option " + name))
+				return
+			}
 			c.emit(&stmt{k: sText, printFn: func(o *Options) string { return "reset " + n.print(o) }})
 		}
 	case *expr.Rt:
