@@ -387,13 +387,11 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		}
 		out.Flags |= 0x2 // NFT_CHAIN_HW_OFFLOAD
 	}
-	for _, d := range ch.Devices {
-		s, err := exprName(d)
-		if err != nil {
-			return nil, err
-		}
-		h.Devices = append(h.Devices, s)
+	devs, err := deviceNames(ch.Devices)
+	if err != nil {
+		return nil, err
 	}
+	h.Devices = devs
 	if ch.Policy != nil {
 		s, err := exprName(ch.Policy)
 		if err != nil {
@@ -854,4 +852,39 @@ func (c *Compiler) ruleIndex(fam ruleset.Family, table, chain string, idx *ast.U
 		}
 	}
 	return 0, errAt(idx, "rule index %d does not exist in chain %s", idx.V, chain)
+}
+
+// deviceNames flattens `device X`, `devices = { X, Y }` and variables
+// holding either into interface names.
+func deviceNames(es []ast.Expr) ([]string, error) {
+	var out []string
+	for _, e := range es {
+		switch x := e.(type) {
+		case *ast.Variable:
+			sub, err := deviceNames([]ast.Expr{x.Value})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		case *ast.SetExpr:
+			sub, err := deviceNames(x.Elems)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		case *ast.Elem:
+			sub, err := deviceNames([]ast.Expr{x.Key})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		default:
+			s, err := exprName(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }

@@ -340,13 +340,11 @@ func (c *Compiler) flowtable(fam ruleset.Family, name string, f *ast.Flowtable, 
 		}
 		out.Priority = prio
 	}
-	for _, d := range f.Devices {
-		s, err := exprName(d)
-		if err != nil {
-			return nil, err
-		}
-		out.Devices = append(out.Devices, s)
+	devs, err := deviceNames(f.Devices)
+	if err != nil {
+		return nil, err
 	}
+	out.Devices = devs
 	for _, fl := range f.Flags {
 		switch fl.Name {
 		case "offload":
