@@ -50,7 +50,7 @@ type postCtx struct {
 const (
 	ppInConcat = 1 << iota
 	ppInSetElem
-	ppRemoveOpAnd
+	ppRemoveOpAnd // unused: nft's RULE_PP_REMOVE_OP_AND is ppInConcat|ppInSetElem
 	ppNoBitmaskSplit
 )
 

@@ -57,7 +57,7 @@ func (p *postCtx) exprPost(pp **node) {
 			e.right.setType(dtInteger, OrderHost)
 		case opAnd:
 			e.right.setType(e.left.t, e.left.order)
-			if p.flags&ppRemoveOpAnd != 0 && e.left.k == kPayload && e.right.k == kValue {
+			if p.flags&(ppInConcat|ppInSetElem) != 0 && e.left.k == kPayload && e.right.k == kValue {
 				p.binopPostInner(e, e.left, e.right, pp)
 				return
 			}
