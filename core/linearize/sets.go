@@ -59,7 +59,10 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 			s.Flags |= ruleset.SetConcat
 		}
 	}
-	if key.Concat != nil {
+	if key.Concat != nil && interval {
+		// nft describes the fields (NFTA_SET_DESC_CONCAT) only for
+		// concatenated ranges; the kernel refuses the description on a
+		// set without NFT_SET_CONCAT.
 		for _, sub := range key.Concat {
 			s.Concat = append(s.Concat, uint32(sub.Bytes()))
 		}
