@@ -2,6 +2,7 @@ package gotests
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -12,9 +13,67 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	glua "github.com/yuin/gopher-lua"
 
+	"github.com/nfsh/nfsh/bindings"
+	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/lua"
 	"github.com/nfsh/nfsh/tests/go/nstest"
 )
+
+// nsKernel is a bindings.Kernel that only names its namespace
+// (bindings.NetNSer); the test makes its changes with nft.
+type nsKernel struct{ ns nfnl.NetNS }
+
+func (k nsKernel) NetNS() nfnl.NetNS                               { return k.ns }
+func (nsKernel) Push(*ruleset.Ruleset, bindings.PushOptions) error { return bindings.ErrUnavailable }
+func (nsKernel) Pull(ruleset.Family, string) (*ruleset.Ruleset, error) {
+	return nil, bindings.ErrUnavailable
+}
+func (nsKernel) Apply([]ruleset.Command, bool, bool) error { return bindings.ErrUnavailable }
+func (nsKernel) Features() map[string]bool                 { return nil }
+func (nsKernel) Owned() []string                           { return nil }
+
+// TestSubscribeDefaultsToSessionNetNS checks that nft.subscribe without a
+// netns option watches the namespace the session's kernel connection
+// names, not the process's.
+func TestSubscribeDefaultsToSessionNetNS(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	var reported []string
+	h := lua.New(lua.Options{
+		Modules: map[string]glua.LGFunction{"nft": bindings.Loader(bindings.Core{Kernel: nsKernel{nfnl.NetNSPath(ns.Path())}})},
+		Globals: []string{"nft"},
+		OnError: func(err error) { reported = append(reported, err.Error()) },
+	})
+	defer h.Close()
+	ctx := context.Background()
+	if err := h.DoString(ctx, "sub.lua", `
+got = {}
+sub = assert(nft.subscribe(function(ev)
+  got[#got + 1] = ev.line
+  if ev.table == "done" then sub:close() end
+end))
+assert(sub.netns == "`+ns.Path()+`", tostring(sub.netns))
+`); err != nil {
+		t.Fatal(err)
+	}
+	ns.Nft(t, "add", "table", "ip", "t")
+	ns.Nft(t, "add", "table", "ip", "done")
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.Run(lctx); err != nil {
+		t.Fatalf("event loop: %v (reported: %q)", err, reported)
+	}
+	got, err := h.Eval(ctx, "check.lua", "return table.concat(got, '|')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "add table ip t|add table ip done"; got[0].String() != want {
+		t.Errorf("events %q, want %q", got[0].String(), want)
+	}
+}
 
 // TestWatchExampleDemo runs scripts/examples/watch.lua --demo with the
 // real binary in a throwaway namespace: it prints the five changes of its

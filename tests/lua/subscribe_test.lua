@@ -365,3 +365,19 @@ function test_bad_arguments()
   T.match(tostring(s2), "^nft%.subscription%(gen %d+, active")
   s2:close()
 end
+
+function test_default_namespace_is_the_sessions()
+  local got, holder = {}, {}
+  holder.sub = assert(nft.subscribe(until_table(got, holder, "done_default")))
+  if holder.sub.netns == nil then
+    -- The session's kernel connection does not name its namespace
+    -- (bindings.NetNSer): the default is the process's, which is not this
+    -- file's. Nothing to check until it does.
+    holder.sub:close()
+    return
+  end
+  assert(nft.push(nft.parse "table ip done_default { }"))
+  return function()
+    T.eq(kinds(got), { "add table" })
+  end
+end
