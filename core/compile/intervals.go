@@ -358,7 +358,15 @@ func kernelIv(s *ivSet, els []*ruleset.Element) []*ivElem {
 		out = append(out, cur)
 	}
 	sortIv(out)
-	return out
+	// a set holds each interval once (an offline ruleset may repeat them)
+	dedup := out[:0]
+	for _, x := range out {
+		if n := len(dedup); n > 0 && dedup[n-1].lo.Cmp(x.lo) == 0 && dedup[n-1].hi.Cmp(x.hi) == 0 {
+			continue
+		}
+		dedup = append(dedup, x)
+	}
+	return dedup
 }
 
 // ivSetFor returns the interval state of a named single-field interval

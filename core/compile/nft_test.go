@@ -831,3 +831,66 @@ func TestIndexKnown(t *testing.T) {
 		t.Errorf("index 5: got %v, want an error at 1:23", err)
 	}
 }
+
+// TestNftKnownSets adds elements to interval sets that exist in the
+// kernel: nft's cache holds their elements; nfsh gets them as Known (here
+// built offline from the first script with ruleset.Apply).
+func TestNftKnownSets(t *testing.T) {
+	first := "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\nadd element ip t s { 10.0.0.0/8, 192.168.0.0/16 }\n" +
+		"add set ip t a { type ipv4_addr; flags interval; auto-merge; }\nadd element ip t a { 10.0.0.0/8 }\n" +
+		"add set ip t e { type ipv4_addr; flags interval; }\n"
+	second := "add element ip t s { 12.0.0.0/8 }\nadd element ip t a { 11.0.0.0/8 }\nadd element ip t e { 1.2.3.4 }\ndelete element ip t s { 192.168.0.0/16 }\n"
+	nstest.Require(t)
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.nft"), filepath.Join(dir, "b.nft")
+	if err := os.WriteFile(a, []byte(first), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte(second), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("unshare", "-n", "sh", "-c", "nft -f "+a+" && nft --debug=netlink -f "+b).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nft: %v\n%s", err, out)
+	}
+	// drop nft's dump of the cached set elements ("ip t @s" blocks)
+	var want strings.Builder
+	skip := false
+	for _, l := range strings.SplitAfter(string(out), "\n") {
+		if strings.HasPrefix(l, "ip t @") {
+			skip = true
+			continue
+		}
+		if skip && strings.HasPrefix(l, "\telement") && !strings.Contains(strings.TrimSuffix(l, "\n")[1:], "\telement") {
+			continue
+		}
+		skip = false
+		want.WriteString(l)
+	}
+	cmds, err := Source("a.nft", []byte(first), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := &ruleset.Ruleset{}
+	for i := range cmds {
+		if err := known.Apply(&cmds[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmds, err = Source("b.nft", []byte(second), &Options{Known: known})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := bytecode.Print(&got, cmds); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+		t.Errorf("(-nft +nfsh):\n%s", diff)
+	}
+	// an overlap with a kernel element is refused in userspace
+	_, err = Source("c.nft", []byte("add element ip t s { 10.1.0.0/16 }\n"), &Options{Known: known})
+	if err == nil || !strings.Contains(err.Error(), "overlaps with an existing one") {
+		t.Errorf("overlap with a kernel element: got %v", err)
+	}
+}
