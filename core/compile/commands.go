@@ -563,7 +563,7 @@ func (c *Compiler) keyLoad(ts *ast.TypeSpec, ec *eval.Ctx) (*eval.Load, error) {
 			return nil, errAt(n, "unknown datatype %s", n.Name)
 		}
 		if dt.Size == 0 && dt != types.Verdict {
-			return nil, errAt(n, "datatype %s has no fixed size", n.Name)
+			return nil, errAt(n, "unqualified type %s specified in set definition. Try \"typeof expression\" instead of \"type datatype\".", n.Name)
 		}
 		o := dt.Order
 		parts = append(parts, &eval.Load{Node: n, Type: dt, Order: o, Bits: dt.Size, RegBits: ((dt.Size + 7) / 8) * 8})
@@ -593,6 +593,15 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	if s.Elements != nil {
 		if err := c.checkJumps(ts, s.Elements); err != nil {
 			return err
+		}
+	}
+	if s.AutoMerge {
+		interval := false
+		for _, f := range s.Flags {
+			interval = interval || f.Name == "interval"
+		}
+		if !interval {
+			return errAt(s, "auto-merge only works with interval sets")
 		}
 	}
 	set := &ruleset.Set{Name: base.Name, Pos: s.Pos()}

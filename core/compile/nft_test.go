@@ -755,6 +755,8 @@ func TestNftRejects(t *testing.T) {
 		{"ct-expect-missing", "add table ip t\nadd ct expectation ip t e { protocol udp; }\n", 2, 0, "missing options"},
 		{"ct-timeout-state", "add table ip t\nadd ct timeout ip t c { protocol udp; policy = { syn_sent:122 } ;}\n", 2, 0, "invalid state"},
 		{"quota-unit", "add table ip t\nadd quota ip t q { over 100 gbytes; }\n", 2, 0, "Wrong rate format"},
+		{"automerge-no-interval", "add table ip t\nadd set ip t s { type ipv4_addr; auto-merge; }\n", 2, 0, "auto-merge only works with interval sets"},
+		{"unqualified-type", "add table ip t\nadd set ip t s { type string; }\n", 2, 23, "unqualified type string"},
 		{"long-table", "add table ip " + long + "\n", 1, 14, "too long"},
 		{"long-chain", "add table ip t\nadd chain ip t " + long + "\n", 2, 16, "too long"},
 		{"long-set", "table ip t {\nset " + long + " { type ipv4_addr; }\n}\n", 2, 5, "too long"},
