@@ -17,6 +17,9 @@ type parseCtx struct {
 	stmts  []*stmt
 	cur    *stmt
 	sets   func(name string) *setInfo
+	// bound returns the listing lines of a bound (anonymous) chain, or
+	// false when name is an ordinary chain.
+	bound func(name string) (string, bool)
 }
 
 func regIndex(r uint32) int {
@@ -91,6 +94,18 @@ func (c *parseCtx) parse(e expr.Expr) {
 	switch x := e.(type) {
 	case *expr.Immediate:
 		if x.Verdict != nil {
+			v := x.Verdict
+			if (v.Code == expr.VerdictJump || v.Code == expr.VerdictGoto) && c.bound != nil {
+				if body, ok := c.bound(v.Chain); ok {
+					// chain_stmt_print: the bound chain's rules inline
+					verb := "jump"
+					if v.Code == expr.VerdictGoto {
+						verb = "goto"
+					}
+					c.emit(textStmt(verb + " {\n" + body + "\t\t}"))
+					return
+				}
+			}
 			c.emit(&stmt{k: sVerdict, expr: verdictNode(x.Verdict)})
 			return
 		}

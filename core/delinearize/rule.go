@@ -21,6 +21,11 @@ import (
 // inside a chain (statements, then the comment). Sets the rule refers to
 // are looked up among r.Sets (anonymous) and t.Sets (named).
 func Rule(t *ruleset.Table, r *ruleset.Rule, o *Options) (text string, err error) {
+	return ruleDepth(t, r, o, 0)
+}
+
+// ruleDepth is Rule inside depth levels of bound chains.
+func ruleDepth(t *ruleset.Table, r *ruleset.Rule, o *Options, depth int) (text string, err error) {
 	defer func() {
 		if x := recover(); x != nil {
 			if panicOnBug {
@@ -47,7 +52,27 @@ func Rule(t *ruleset.Table, r *ruleset.Rule, o *Options) (text string, err error
 	if t != nil {
 		fam = uint8(t.Family)
 	}
-	stmts := Stmts(fam, r.Exprs, lookup)
+	bound := func(name string) (string, bool) {
+		if t == nil {
+			return "", false
+		}
+		c := t.Chain(name)
+		if c == nil || c.Flags&chainBinding == 0 || depth > 16 {
+			return "", false
+		}
+		depth++
+		defer func() { depth-- }()
+		var sb strings.Builder
+		for _, br := range c.Rules {
+			txt, err := ruleDepth(t, br, o, depth)
+			if err != nil {
+				txt = "unknown"
+			}
+			sb.WriteString("\t\t\t" + txt + "\n")
+		}
+		return sb.String(), true
+	}
+	stmts := stmtsCtx(fam, r.Exprs, lookup, bound)
 	parts := make([]string, 0, len(stmts))
 	for _, s := range stmts {
 		parts = append(parts, s.print(o))
@@ -67,10 +92,17 @@ func Rule(t *ruleset.Table, r *ruleset.Rule, o *Options) (text string, err error
 
 // Stmts delinearizes exprs of a rule in a table of the given family.
 func Stmts(family uint8, exprs []expr.Expr, sets func(string) *setInfo) []*stmt {
+	return stmtsCtx(family, exprs, sets, nil)
+}
+
+// chainBinding is NFT_CHAIN_BINDING, the flag of anonymous chains.
+const chainBinding = 0x4
+
+func stmtsCtx(family uint8, exprs []expr.Expr, sets func(string) *setInfo, bound func(string) (string, bool)) []*stmt {
 	if sets == nil {
 		sets = func(string) *setInfo { return nil }
 	}
-	pc := &parseCtx{family: family, sets: sets}
+	pc := &parseCtx{family: family, sets: sets, bound: bound}
 	for _, e := range exprs {
 		pc.cur = nil
 		pc.parse(e)
