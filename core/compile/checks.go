@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
@@ -40,10 +41,8 @@ func verdictNodes(n any) []*ast.Verdict {
 			}
 			walk(v.Elem())
 		case reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
+			for _, i := range exportedFieldIndices(v.Type()) {
+				walk(v.Field(i))
 			}
 		case reflect.Slice:
 			for i := 0; i < v.Len(); i++ {
@@ -53,6 +52,26 @@ func verdictNodes(n any) []*ast.Verdict {
 	}
 	walk(reflect.ValueOf(n))
 	return out
+}
+
+// exportedFields caches exportedFieldIndices per struct type.
+var exportedFields sync.Map // reflect.Type -> []int
+
+// exportedFieldIndices returns the indices of t's exported fields
+// (reflect.Type.Field builds a StructField on every call, which made
+// verdictNodes a hot spot on large rulesets).
+func exportedFieldIndices(t reflect.Type) []int {
+	if idx, ok := exportedFields.Load(t); ok {
+		return idx.([]int)
+	}
+	var idx []int
+	for i := 0; i < t.NumField(); i++ {
+		if t.Field(i).IsExported() {
+			idx = append(idx, i)
+		}
+	}
+	exportedFields.Store(t, idx)
+	return idx
 }
 
 // checkable reports whether all chains of the table are known: it is
