@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -56,9 +55,9 @@ type pullState struct {
 	opts   PullOptions
 	rs     *ruleset.Ruleset
 	tables map[tableKey]*ruleset.Table
-	chains map[string]*ruleset.Chain // family/table/chain
+	chains map[objKey]*ruleset.Chain
 	// anon holds anonymous sets per family/table/name until rules claim them.
-	anon map[string]*ruleset.Set
+	anon map[objKey]*ruleset.Set
 	sets []setAt
 }
 
@@ -67,7 +66,13 @@ type setAt struct {
 	s *ruleset.Set
 }
 
-func key3(f ruleset.Family, a, b string) string { return fmt.Sprintf("%d/%s/%s", f, a, b) }
+// objKey names a chain or set: family, table and name.
+type objKey struct {
+	fam         ruleset.Family
+	table, name string
+}
+
+func key3(f ruleset.Family, table, name string) objKey { return objKey{f, table, name} }
 
 func (p *pullState) table(f ruleset.Family, name string) *ruleset.Table {
 	if p.opts.Table != "" && name != p.opts.Table {
@@ -81,8 +86,8 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		opts:   opts,
 		rs:     &ruleset.Ruleset{},
 		tables: map[tableKey]*ruleset.Table{},
-		chains: map[string]*ruleset.Chain{},
-		anon:   map[string]*ruleset.Set{},
+		chains: map[objKey]*ruleset.Chain{},
+		anon:   map[objKey]*ruleset.Set{},
 	}
 	fam := uint8(opts.Family)
 	dump := func(typ uint16, attrs []byte, fn func(nfnl.Msg) error) error {
