@@ -19,7 +19,12 @@ type Options struct {
 	// Parse are the parser options (include path, variables).
 	Parse *parse.Options
 	// Known holds tables that exist already (e.g. pulled from the kernel):
-	// their sets and chains may be referenced by the commands.
+	// their sets and chains may be referenced by the commands. When set,
+	// it is taken as the whole kernel state, as nft's cache is: jumps to
+	// chains, element additions to sets (with interval overlaps against
+	// kernel elements) and `index N` are checked against it. Without it
+	// those checks apply only to tables this script creates empty
+	// (`create table`, after `flush ruleset` or `delete table`).
 	Known *ruleset.Ruleset
 }
 
