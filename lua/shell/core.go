@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,6 +124,17 @@ func parseNetns(spec string) (nfnl.NetNS, error) {
 		return nfnl.NetNSPID(pid), nil
 	}
 	return nfnl.NetNSPath(spec), nil
+}
+
+// NetNS names the session's network namespace, so that subscriptions and
+// listeners a script opens watch the namespace its rules live in (for
+// --netns new, the throwaway namespace the session's socket holds).
+func (k *kernelConn) NetNS() nfnl.NetNS {
+	c, err := k.get()
+	if err != nil || c.NetNSFD() < 0 {
+		return k.netns
+	}
+	return nfnl.NetNSPath(fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), c.NetNSFD()))
 }
 
 func (k *kernelConn) get() (*nfnl.Conn, error) {
