@@ -146,7 +146,10 @@ func TestREPLTerminal(t *testing.T) {
 	s.waitFor("timer fired", 1)
 
 	// Ctrl-C interrupts a running chunk; the session goes on.
-	s.typeLine("while true do end")
+	// Ctrl-C only once the chunk runs: pressed while the REPL still reads
+	// the line, it would edit the line instead of interrupting.
+	s.typeLine("print('loop' .. 'ing') while true do end")
+	s.waitFor("looping", 1)
 	s.keys("C-c")
 	s.waitFor("error: interrupted", 1)
 	s.typeLine("=sq(5)")
