@@ -360,6 +360,15 @@ table netdev ingress {
 	}
 }
 `},
+	{name: "typeof-exthdr", src: `table inet t {
+ set a { typeof tcp option maxseg size; }
+ set b { typeof frag frag-off; }
+ set c { typeof hbh nexthdr; }
+ set d { typeof tcp option sack1 right . tcp option timestamp tsval; }
+ set e { typeof mh type . dst hdrlength . rt seg-left; }
+ set f { typeof srh tag; }
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case

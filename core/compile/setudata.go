@@ -3,6 +3,7 @@ package compile
 import (
 	"encoding/binary"
 
+	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -134,6 +135,8 @@ func exprUdata(u udata, l *eval.Load) (udata, uint32, bool) {
 		return u, etypePayload, true
 	}
 	switch x := l.Tmpl.(type) {
+	case *expr.Exthdr:
+		return exthdrUdata(u, l, x)
 	case *expr.Meta:
 		return u.u32(0, x.Key), etypeMeta, true // NFTNL_UDATA_META_KEY
 	case *expr.Ct:
@@ -209,4 +212,61 @@ func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, isObjMap, dataIn
 		u = append(u, 0)
 	}
 	return u
+}
+
+// ip6ExthdrIDs are nft's enum exthdr_desc_id values.
+var ip6ExthdrIDs = map[string]uint32{"hbh": 1, "rt": 2, "rt0": 3, "rt2": 4, "srh": 5, "frag": 6, "dst": 7, "mh": 8}
+
+// exthdrUdata is nft's exthdr_expr_build_udata: the field's template
+// index, and the header's description (IPv6) or the operation and option
+// kind (TCP options).
+func exthdrUdata(u udata, l *eval.Load, x *expr.Exthdr) (udata, uint32, bool) {
+	n, ok := l.Node.(*ast.Exthdr)
+	if !ok || n.Raw || n.Field == "" {
+		return u, 0, false
+	}
+	switch n.Kind {
+	case "ip6":
+		d := types.ExthdrByName(n.Name)
+		if d == nil {
+			return u, 0, false
+		}
+		typ := -1
+		for i, f := range d.Fields {
+			if f.Name == n.Field {
+				typ = i + 1
+			}
+		}
+		if d.Array != "" && n.Field == d.Array {
+			typ = len(d.Fields) + int(n.Index)
+		}
+		if typ < 0 {
+			return u, 0, false
+		}
+		u = u.u32(1, uint32(typ))          // NFTNL_UDATA_EXTHDR_TYPE
+		u = u.u32(0, ip6ExthdrIDs[d.Name]) // NFTNL_UDATA_EXTHDR_DESC
+		return u, etypeExthdr, true
+	case "tcp option":
+		o, block := types.TCPOptByName(n.Name)
+		if o == nil {
+			return u, 0, false
+		}
+		typ := -1
+		for i, f := range o.Fields {
+			if f.Name == n.Field {
+				typ = i
+			}
+		}
+		if typ < 0 {
+			return u, 0, false
+		}
+		if block > 0 && (n.Field == "left" || n.Field == "right") {
+			typ += 2 * block
+		}
+		u = u.u32(1, uint32(typ))    // NFTNL_UDATA_EXTHDR_TYPE
+		u = u.u32(2, x.Op)           // NFTNL_UDATA_EXTHDR_OP
+		u = u.u32(0, uint32(o.Kind)) // NFTNL_UDATA_EXTHDR_DESC
+		return u, etypeExthdr, true
+	}
+	return u, 0, false
 }
