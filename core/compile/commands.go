@@ -531,10 +531,11 @@ func (c *Compiler) keyLoad(ts *ast.TypeSpec, ec *eval.Ctx) (*eval.Load, error) {
 		cat, ok := ts.Typeof.(*ast.Concat)
 		if !ok {
 			ec.Reset()
-			return ec.Expr(ts.Typeof)
+			return ec.Expr(thTemplate(ts.Typeof))
 		}
 		l := &eval.Load{Node: cat}
 		for _, e := range cat.Exprs {
+			e = thTemplate(e)
 			ec.Reset()
 			sub, err := ec.Expr(e)
 			if err != nil {
@@ -896,4 +897,18 @@ func deviceNames(es []ast.Expr) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// thTemplate is nft's payload_init_raw: a raw 16 bit transport header
+// load at offset 0 or 16 is th sport or th dport.
+func thTemplate(e ast.Expr) ast.Expr {
+	r, ok := e.(*ast.RawPayload)
+	if !ok || r.Base != "th" || r.Len != 16 || (r.Offset != 0 && r.Offset != 16) {
+		return e
+	}
+	f := "sport"
+	if r.Offset == 16 {
+		f = "dport"
+	}
+	return &ast.Payload{Loc: r.Loc, Proto: "th", Field: f}
 }

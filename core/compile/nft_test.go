@@ -369,6 +369,16 @@ table netdev ingress {
  set f { typeof srh tag; }
 }
 `},
+	{name: "typeof-raw", src: `table inet t {
+ set j { typeof @th,0,16; }
+ set k { typeof @nh,96,32; }
+ set l { typeof @ll,0,48; }
+}
+table ip t2 {
+ set k { typeof @nh,96,32; }
+ set m { typeof @nh,8,8; }
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
