@@ -132,7 +132,7 @@ func writeElements(w *bufio.Writer, fam ruleset.Family, ref wire.ElemsRef, typ u
 type discard struct{}
 
 func (discard) Begin(typ uint16, family uint8, flags uint16) []byte { return make([]byte, 0, 4096) }
-func (discard) End(buf []byte) int                                   { return 0 }
+func (discard) End(buf []byte) int                                  { return 0 }
 
 // ChainLine is libnftnl's text of a chain as nft dumps it when adding it:
 // table and name are not set at that point and print as "(null)".

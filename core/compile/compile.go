@@ -31,9 +31,9 @@ type Options struct {
 // Compiler keeps the declarations seen so far, so later commands (and
 // Rule calls) can refer to sets and chains declared earlier.
 type Compiler struct {
-	opts   Options
-	tables map[tkey]*tableState
-	out    []ruleset.Command
+	opts    Options
+	tables  map[tkey]*tableState
+	out     []ruleset.Command
 	flushed bool // a flush ruleset was compiled: every table starts empty
 	// pending are element commands of interval sets whose elements are
 	// produced by finish, by index in out.
