@@ -156,7 +156,7 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if ivs := c.ivSetFor(fam, ts, si); ivs != nil {
 			return c.ivElementsCmd(base, ivs, cmd.Elements, cmd.Op)
 		}
-		els, err := c.elements(fam, ts, si, cmd.Elements)
+		els, err := c.elements(fam, ts, si, cmd.Elements, cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy)
 		if err != nil {
 			return err
 		}
@@ -734,7 +734,7 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 		return nil
 	}
 	if s.Elements != nil {
-		els, err := c.elements(base.Family, ts, si, s.Elements)
+		els, err := c.elements(base.Family, ts, si, s.Elements, false)
 		if err != nil {
 			return err
 		}
@@ -774,7 +774,7 @@ func loadFor(dts []*types.Datatype) *eval.Load {
 // compiled as a string and sent as NFTA_SET_ELEM_OBJREF.
 var objRefLoad = &eval.Load{Type: types.String, Order: types.OrderHost, Bits: 256 * 8, RegBits: 256 * 8}
 
-func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo, x *ast.SetExpr) ([]*ruleset.Element, error) {
+func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo, x *ast.SetExpr, del bool) ([]*ruleset.Element, error) {
 	ec := eval.NewCtx(fam)
 	var key, data *eval.Load
 	if d := ts.decls[si.Name]; d != nil {
@@ -789,6 +789,9 @@ func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo
 		case si.ObjType != 0:
 			data = objRefLoad
 		}
+	}
+	if del && !hasMapping(x) {
+		data = nil // deleting map elements by key
 	}
 	v, err := ec.MapLiteral(x, key, data)
 	if err != nil {
@@ -911,4 +914,17 @@ func thTemplate(e ast.Expr) ast.Expr {
 		f = "dport"
 	}
 	return &ast.Payload{Loc: r.Loc, Proto: "th", Field: f}
+}
+
+// hasMapping reports whether a set literal has `key : data` elements.
+func hasMapping(x *ast.SetExpr) bool {
+	for _, e := range x.Elems {
+		if v, ok := e.(*ast.Variable); ok {
+			e = v.Value
+		}
+		if _, ok := e.(*ast.Mapping); ok {
+			return true
+		}
+	}
+	return false
 }

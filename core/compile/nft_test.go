@@ -379,6 +379,19 @@ table ip t2 {
  set m { typeof @nh,8,8; }
 }
 `},
+	{name: "deletes", kernelFails: true, src: `add table ip t
+add counter ip t c
+add quota ip t q { 10 mbytes }
+add map ip t m { type ipv4_addr : mark; }
+add element ip t m { 1.1.1.1 : 1, 2.2.2.2 : 2 }
+delete element ip t m { 1.1.1.1 }
+add map ip t v { type inet_service : verdict; }
+add element ip t v { 22 : accept }
+delete element ip t v { 22 }
+delete map ip t v
+add flowtable ip t f { hook ingress priority 0; devices = { lo }; }
+delete flowtable ip t f
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
