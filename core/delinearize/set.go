@@ -236,14 +236,18 @@ func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 		set.args = intervalDecompose(elems, si, o)
 		return set
 	}
-	// compute each sort key once, not twice per comparison
-	keyed := make([]elemKey, len(elems))
-	for i, e := range elems {
-		keyed[i] = elemKey{e, sortKey(e, si)}
-	}
-	slices.SortStableFunc(keyed, func(a, b elemKey) int { return a.k.Cmp(b.k) })
-	for i := range keyed {
-		elems[i] = keyed[i].e
+	if !interval {
+		// concatenated interval sets (concat_range_aggregate) keep the
+		// kernel's order; the others are sorted by value (list_expr_sort).
+		// Each sort key is computed once, not twice per comparison.
+		keyed := make([]elemKey, len(elems))
+		for i, e := range elems {
+			keyed[i] = elemKey{e, sortKey(e, si)}
+		}
+		slices.SortStableFunc(keyed, func(a, b elemKey) int { return a.k.Cmp(b.k) })
+		for i := range keyed {
+			elems[i] = keyed[i].e
+		}
 	}
 	for _, e := range elems {
 		if interval && e.Flags&ruleset.ElemIntervalEnd != 0 {

@@ -62,6 +62,9 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 		flags &^= ruleset.SetTimeout
 	}
 	if flags&(ruleset.SetConstant|ruleset.SetInterval|ruleset.SetTimeout|ruleset.SetEval) != 0 {
+		// the line is left out when only the redundant timeout flag is
+		// set, but its items come from the unstripped flags (like nft)
+		flags := s.Flags
 		var fl []string
 		if flags&ruleset.SetConstant != 0 {
 			fl = append(fl, "constant")
