@@ -281,6 +281,21 @@ func (v ivEncoder) start(x *ivElem) (*ruleset.Element, error) {
 		el.Flags &^= ruleset.ElemIntervalEnd
 		return &el, nil
 	}
+	if e := x.e; v.s.data == nil && v.s.key.Concat == nil && !e.Catch && len(e.Stmts) == 0 &&
+		new(big.Int).Add(x.hi, big.NewInt(1)).BitLen() <= v.s.key.Bits {
+		// What elementOf would build for a plain set element that does
+		// not reach the end of the key space, without linearizing a
+		// one-element set per element (perf: large interval sets).
+		el := &ruleset.Element{Key: v.key(x.lo), Timeout: e.Timeout}
+		if e.Expires != nil {
+			exp := *e.Expires
+			el.Expiration = &exp
+		}
+		if e.Comment != "" {
+			el.Userdata = ruleset.UdataSet(nil, ruleset.UdataSetElemComment, append([]byte(e.Comment), 0))
+		}
+		return el, nil
+	}
 	el, err := v.c.elementOf(v.fam, v.s.name, x.e, v.s.key, v.s.data)
 	if err != nil {
 		return nil, err
