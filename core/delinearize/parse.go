@@ -313,15 +313,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 		}
 		c.set(x.DReg, &node{k: kOsf, t: dtString, order: OrderHost, len: 128, text: txt})
 	case *expr.Numgen:
-		name := "inc"
-		if x.Type == 1 {
-			name = "random"
-		}
-		txt := fmt.Sprintf("numgen %s mod %d", name, x.Modulus)
-		if x.Offset != 0 {
-			txt += fmt.Sprintf(" offset %d", x.Offset)
-		}
-		c.set(x.DReg, &node{k: kNumgen, t: dtInteger, order: OrderHost, len: 32, text: txt})
+		c.set(x.DReg, numgenNode(x))
 	case *expr.Hash:
 		n := &node{k: kHash, key: x.Type, t: dtInteger, order: OrderHost, len: 32,
 			extra: map[string]uint64{"mod": uint64(x.Modulus), "offset": uint64(x.Offset)}}
@@ -989,3 +981,16 @@ func xfrmNode(x *expr.Xfrm) *node {
 }
 
 var _ = binary.BigEndian
+
+// numgenNode is the numgen expression of x.
+func numgenNode(x *expr.Numgen) *node {
+	name := "inc"
+	if x.Type == 1 {
+		name = "random"
+	}
+	txt := fmt.Sprintf("numgen %s mod %d", name, x.Modulus)
+	if x.Offset != 0 {
+		txt += fmt.Sprintf(" offset %d", x.Offset)
+	}
+	return &node{k: kNumgen, t: dtInteger, order: OrderHost, len: 32, text: txt}
+}

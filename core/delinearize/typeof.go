@@ -3,6 +3,7 @@ package delinearize
 import (
 	"encoding/binary"
 
+	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
@@ -12,7 +13,10 @@ const (
 	etypeExthdr  = 8  // EXPR_EXTHDR
 	etypeMeta    = 9  // EXPR_META
 	etypeCt      = 12 // EXPR_CT
+	etypeOsf     = 11 // EXPR_OSF
 	etypeConcat  = 13 // EXPR_CONCAT
+	etypeNumgen  = 23 // EXPR_NUMGEN
+	etypeXfrm    = 27 // EXPR_XFRM
 )
 
 // Typeof TLVs inside NFTNL_UDATA_SET_{KEY,DATA}_TYPEOF.
@@ -105,8 +109,98 @@ func typeofParse(etype uint32, data []byte) *node {
 		return newCt(k, int(int8(d)))
 	case etypeConcat:
 		return typeofConcat(data)
+	case etypeNumgen:
+		m, ok := udataTLVs(data)
+		if !ok {
+			return nil
+		}
+		typ, ok1 := udU32(m, 0) // NFTNL_UDATA_NUMGEN_TYPE
+		mod, ok2 := udU32(m, 1) // NFTNL_UDATA_NUMGEN_MOD
+		off, ok3 := udU32(m, 2) // NFTNL_UDATA_NUMGEN_OFFSET
+		if !ok1 || !ok2 || !ok3 {
+			return nil
+		}
+		return numgenNode(&expr.Numgen{Type: typ, Modulus: mod, Offset: off})
+	case etypeOsf:
+		return &node{k: kOsf, t: dtString, order: OrderHost, len: 128, text: "osf name"}
+	case etypeExthdr:
+		return typeofExthdr(data)
+	case etypeXfrm:
+		m, ok := udataTLVs(data)
+		if !ok {
+			return nil
+		}
+		k, ok1 := udU32(m, 0)  // NFTNL_UDATA_XFRM_KEY
+		sp, ok2 := udU32(m, 1) // NFTNL_UDATA_XFRM_SPNUM
+		d, ok3 := udU32(m, 2)  // NFTNL_UDATA_XFRM_DIR
+		if !ok1 || !ok2 || !ok3 {
+			return nil
+		}
+		return xfrmNode(&expr.Xfrm{Key: k, SPNum: sp, Dir: uint8(d)})
 	}
 	return nil
+}
+
+// ip6ExthdrByID maps nft's enum exthdr_desc_id to header descriptions.
+var ip6ExthdrByID = map[uint32]*optDesc{
+	1: ip6Exthdrs[0], 2: ip6Exthdrs[43], 3: rtRT0, 5: rtSRH, 6: ip6Exthdrs[44], 7: ip6Exthdrs[60], 8: ip6Exthdrs[135],
+}
+
+// ipOptFieldNames are nft's IPOPT_FIELD_* template indexes.
+var ipOptFieldNames = map[uint32]string{1: "type", 2: "length", 3: "value", 4: "ptr", 5: "addr"}
+
+// typeofExthdr is exthdr_expr_parse_udata: desc id (or option/chunk
+// type), template index and operation.
+func typeofExthdr(data []byte) *node {
+	m, ok := udataTLVs(data)
+	if !ok {
+		return nil
+	}
+	id, ok1 := udU32(m, 0)  // NFTNL_UDATA_EXTHDR_DESC
+	typ, ok2 := udU32(m, 1) // NFTNL_UDATA_EXTHDR_TYPE
+	if !ok1 || !ok2 {
+		return nil
+	}
+	op, ok := udU32(m, 2) // NFTNL_UDATA_EXTHDR_OP
+	if !ok {
+		op = expr.ExthdrOpIPv6
+	}
+	var d *optDesc
+	var f *optField
+	switch op {
+	case expr.ExthdrOpIPv6:
+		d = ip6ExthdrByID[id]
+		if d != nil && typ >= 1 && int(typ) <= len(d.fields) {
+			f = &d.fields[typ-1]
+		}
+	case expr.ExthdrOpTCPOpt:
+		d = tcpOpts[int(id)]
+		if d != nil && int(typ) < len(d.fields) {
+			f = &d.fields[typ]
+		}
+	case exthdrOpSCTP:
+		d = sctpChunks[int(id)]
+		if d != nil && int(typ) < len(d.fields) {
+			f = &d.fields[typ]
+		}
+	case exthdrOpIPv4:
+		d = ipOpts[int(id)]
+		if d != nil {
+			for i := range d.fields {
+				if d.fields[i].name == ipOptFieldNames[typ] {
+					f = &d.fields[i]
+				}
+			}
+		}
+	}
+	if d == nil || f == nil {
+		return nil
+	}
+	n := exthdrNodeBits(&expr.Exthdr{Type: uint8(d.kind), Op: op}, f.offset, f.len)
+	if op == expr.ExthdrOpIPv6 && (d == rtRT0 || d == rtSRH) {
+		n.text = d.name + " " + f.name
+	}
+	return n
 }
 
 func typeofPayload(data []byte) *node {
