@@ -83,16 +83,25 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	if file == "" {
 		return usageError("apply needs a FILE (- for stdin)")
 	}
-	cmds, sc, err := compileFile(file, stdin)
-	if err != nil {
-		return err
-	}
 	c, err := dial()
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	stats := statsStart(c)
+	// Like nft, compile against what the kernel holds: jumps, set
+	// references, interval overlaps and `index N` are checked against it.
+	// A reconcile describes a whole desired state and needs none of it.
+	var known *ruleset.Ruleset
+	if !reconcile {
+		if known, err = kernel.Pull(c, kernel.PullOptions{}); err != nil {
+			return err
+		}
+	}
+	cmds, sc, err := compileFileWith(file, stdin, known)
+	if err != nil {
+		return err
+	}
 	if reconcile {
 		desired, err := offlineRuleset(cmds)
 		if err != nil {

@@ -21,6 +21,11 @@ type script struct {
 
 // compileFile reads and compiles an nft script (FILE or - for stdin).
 func compileFile(name string, stdin io.Reader) ([]ruleset.Command, *script, error) {
+	return compileFileWith(name, stdin, nil)
+}
+
+// compileFileWith compiles with known as the kernel's current state.
+func compileFileWith(name string, stdin io.Reader, known *ruleset.Ruleset) ([]ruleset.Command, *script, error) {
 	src, err := readInput(name, stdin)
 	if err != nil {
 		return nil, nil, err
@@ -29,7 +34,7 @@ func compileFile(name string, stdin io.Reader) ([]ruleset.Command, *script, erro
 	if name == "-" {
 		sc.name = "/dev/stdin"
 	}
-	cmds, err := compile.Source(sc.name, src, &compile.Options{Parse: &parse.Options{}})
+	cmds, err := compile.Source(sc.name, src, &compile.Options{Parse: &parse.Options{}, Known: known})
 	if err != nil {
 		return nil, sc, err
 	}

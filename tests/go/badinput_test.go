@@ -200,7 +200,7 @@ var badInputs = []badInput{
 	{
 		name: "bad_priority",
 		src:  "table ip t {\n\tchain c {\n\t\ttype filter hook input priority foo;\n\t}\n}\n",
-		want: "bad.nft:3:35: error: eval: 'foo' is invalid priority in this context.\n\t\ttype filter hook input priority foo;\n\t\t                                ^~~\n",
+		want: "bad.nft:3:35: error: eval: invalid priority expression value in this context.\n\t\ttype filter hook input priority foo;\n\t\t                                ^~~\n",
 	},
 	{
 		name: "log_level",
