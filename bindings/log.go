@@ -21,6 +21,7 @@ import (
 //	                           returns a listener, or nil, err when the group cannot be bound
 //	nft.log_prefix(tag, [text])   the log prefix that carries tag to ev.tag: "nfsh:TAG: TEXT"
 //	nft.log_tag(prefix)        the tag a prefix carries, or nil
+//	nft.log_fields(ev)         fill in every field of a packet event (for pairs()); returns ev
 //
 // opts: group (required, 0..65535), copy ("packet" default, "meta", "none"), snaplen (bytes),
 // qthreshold (packets per kernel batch; kernel default 100), timeout (flush timeout in ms, default 20),
@@ -34,6 +35,9 @@ import (
 // vlan_id, ct_state, ct_direction, payload_len, ip_version, saddr, daddr (strings), protocol ("tcp", ...),
 // ttl, length, frag_offset, truncated, sport, dport (numbers), tcp_flags ("syn,ack"), syn/ack/fin/rst
 // (booleans, TCP only), icmp_type, icmp_code, icmp_id, icmp_seq. Absent attributes are nil.
+// Fields are decoded when first read (ev.saddr, ev["dport"]) and then kept in the table, so a callback
+// pays only for what it reads; pairs() and rawget see the fields read so far, all of them after
+// nft.log_fields(ev). An event table keeps its packet's kernel message alive until then.
 // Loss: kind = "loss", lost (dropped + seq_lost: exact with seq), overruns (kernel buffer overflows, each
 // of up to qthreshold packets), dropped, seq_lost.
 //
@@ -58,6 +62,7 @@ type logListener struct {
 	fn      *glua.LFunction
 	payload bool
 	cur     []nflog.Event // the batch being delivered (owning goroutine)
+	meta    *glua.LTable  // the metatable of packet event tables
 	intern  interner
 	// Counters, owning goroutine only.
 	events, losses, errors uint64
@@ -69,6 +74,7 @@ func (m *module) logFuncs() map[string]glua.LGFunction {
 		"log_listen": m.nftLogListen,
 		"log_prefix": nftLogPrefix,
 		"log_tag":    nftLogTag,
+		"log_fields": nftLogFields,
 	}
 }
 
@@ -189,6 +195,7 @@ func (m *module) nftLogListen(L *glua.LState) int {
 		return 2
 	}
 	ll := &logListener{l: l, fn: fn, payload: payload}
+	ll.meta = ll.newEventMeta(L)
 	ll.hd = lua.Listen(h, lua.Source[[]nflog.Event]{
 		Name: fmt.Sprintf("nflog group %d", opts.Group),
 		C:    batches(l.Events(), batch),
@@ -259,7 +266,7 @@ func (ll *logListener) dispatch(L *glua.LState) int {
 			t = lossTable(L, ev.Loss)
 		} else if ev.Packet != nil {
 			ll.events++
-			t = ll.intern.packetTable(L, ev.Packet, ll.payload)
+			t = ll.newPacketTable(L, ev.Packet)
 		} else {
 			continue
 		}
@@ -378,119 +385,305 @@ func (in *interner) addr(a netip.Addr) glua.LValue {
 }
 
 var (
-	lvPacket = glua.LValue(glua.LString("packet"))
-	lvLoss   = glua.LValue(glua.LString("loss"))
+	lvPacket   = glua.LValue(glua.LString("packet"))
+	lvLoss     = glua.LValue(glua.LString("loss"))
+	lvReply    = glua.LValue(glua.LString("reply"))
+	lvOriginal = glua.LValue(glua.LString("original"))
 )
 
-// packetTable builds the Lua table of a packet event. It holds the same
-// keys as nflog.Packet.Map (but time is a number of seconds), plus tag and
-// the TCP flags as booleans.
-func (in *interner) packetTable(L *glua.LState, p *nflog.Packet, payload bool) *glua.LTable {
-	t := L.CreateTable(0, 24)
-	str := func(k, v string) { t.RawSetString(k, in.str(v)) }
-	num := func(k string, v uint64) { t.RawSetString(k, glua.LNumber(v)) }
+// packetKey is the key under which a packet event table keeps its
+// *nflog.Packet (in a userdata) until every field has been read. The
+// leading NUL keeps it apart from every field name.
+const packetKey = "\x00packet"
+
+// eventFields lists the keys a packet event may hold (nflog.Packet.Map's,
+// with time as a number of seconds, plus tag and the TCP flags as
+// booleans), in the order nft.log_fields fills them.
+var eventFields = []string{"kind", "group", "family", "time", "hook", "hw_protocol", "prefix", "tag", "mark",
+	"iif", "iifname", "oif", "oifname", "physiif", "physiifname", "physoif", "physoifname",
+	"hwaddr", "hwtype", "uid", "gid", "seq", "seq_global", "vlan_id", "vlan_proto", "ct_state", "ct_direction",
+	"payload_len", "payload", "ip_version", "saddr", "daddr", "protocol", "ttl", "length", "frag_offset", "truncated",
+	"sport", "dport", "tcp_flags", "syn", "ack", "fin", "rst", "icmp_type", "icmp_code", "icmp_id", "icmp_seq"}
+
+// newPacketTable returns the Lua table of a packet event. Only kind is
+// filled in; the metatable's __index (logListener.index) decodes any
+// other field on first access and stores it in the table, so an event
+// costs what the callback reads of it.
+func (ll *logListener) newPacketTable(L *glua.LState, p *nflog.Packet) *glua.LTable {
+	t := L.CreateTable(0, 4)
 	t.RawSetString("kind", lvPacket)
-	num("group", uint64(p.Group))
-	str("family", p.FamilyName())
-	tm := p.Time()
-	t.RawSetString("time", glua.LNumber(float64(tm.UnixNano())/1e9))
-	if p.Present.Has(nflog.HasPacketHdr) {
-		str("hook", p.HookName())
-		num("hw_protocol", uint64(p.HWProtocol))
-	}
-	if p.Present.Has(nflog.HasPrefix) {
-		str("prefix", p.Prefix)
-		if tag := LogTag(p.Prefix); tag != "" {
-			str("tag", tag)
-		}
-	}
-	if p.Present.Has(nflog.HasMark) {
-		num("mark", uint64(p.Mark))
-	}
-	dev := func(key, name string, index uint32) {
-		if index != 0 {
-			num(key, uint64(index))
-			if name != "" {
-				str(key+"name", name)
-			}
-		}
-	}
-	dev("iif", p.In, p.InIndex)
-	dev("oif", p.Out, p.OutIndex)
-	dev("physiif", p.PhysIn, p.PhysInIndex)
-	dev("physoif", p.PhysOut, p.PhysOutIndex)
-	if p.Present.Has(nflog.HasHWAddr) {
-		str("hwaddr", p.HWAddr.String())
-	}
-	if p.Present.Has(nflog.HasHWType) {
-		num("hwtype", uint64(p.HWType))
-	}
-	if p.Present.Has(nflog.HasUID) {
-		num("uid", uint64(p.UID))
-	}
-	if p.Present.Has(nflog.HasGID) {
-		num("gid", uint64(p.GID))
-	}
-	if p.Present.Has(nflog.HasSeq) {
-		num("seq", uint64(p.Seq))
-	}
-	if p.Present.Has(nflog.HasSeqGlobal) {
-		num("seq_global", uint64(p.SeqGlobal))
-	}
-	if p.Present.Has(nflog.HasVLAN) {
-		num("vlan_id", uint64(p.VLANID()))
-		num("vlan_proto", uint64(p.VLANProto))
-	}
-	if p.Conn.State != "" {
-		str("ct_state", p.Conn.State)
-		if p.Conn.Reply {
-			str("ct_direction", "reply")
-		} else {
-			str("ct_direction", "original")
-		}
-	}
-	if p.Present.Has(nflog.HasPayload) {
-		num("payload_len", uint64(len(p.Payload)))
-		if payload {
-			t.RawSetString("payload", glua.LString(p.Payload))
-		}
-	}
-	if p.IPVersion != 0 {
-		num("ip_version", uint64(p.IPVersion))
-		t.RawSetString("saddr", in.addr(p.Src))
-		t.RawSetString("daddr", in.addr(p.Dst))
-		str("protocol", p.ProtocolName())
-		num("ttl", uint64(p.TTL))
-		num("length", uint64(p.Length))
-		if p.Fragment {
-			num("frag_offset", uint64(p.FragOffset))
-		}
-		if p.Truncated {
-			t.RawSetString("truncated", glua.LTrue)
-		}
-	}
-	if p.SrcPort|p.DstPort != 0 {
-		num("sport", uint64(p.SrcPort))
-		num("dport", uint64(p.DstPort))
-	}
-	if p.Transport {
-		switch p.Protocol {
-		case 6: // IPPROTO_TCP
-			str("tcp_flags", p.TCPFlags.String())
-			t.RawSetString("syn", glua.LBool(p.TCPFlags&nflog.TCPSyn != 0))
-			t.RawSetString("ack", glua.LBool(p.TCPFlags&nflog.TCPAck != 0))
-			t.RawSetString("fin", glua.LBool(p.TCPFlags&nflog.TCPFin != 0))
-			t.RawSetString("rst", glua.LBool(p.TCPFlags&nflog.TCPRst != 0))
-		case 1, 58: // IPPROTO_ICMP, IPPROTO_ICMPV6
-			num("icmp_type", uint64(p.ICMPType))
-			num("icmp_code", uint64(p.ICMPCode))
-			if p.ICMPID|p.ICMPSeq != 0 {
-				num("icmp_id", uint64(p.ICMPID))
-				num("icmp_seq", uint64(p.ICMPSeq))
-			}
-		}
-	}
+	t.RawSetString(packetKey, &glua.LUserData{Value: p, Metatable: glua.LNil})
+	t.Metatable = ll.meta
 	return t
+}
+
+// eventPacket returns the packet behind an event table, or nil once all
+// its fields are filled in (or for a table that is not a packet event).
+func eventPacket(t *glua.LTable) *nflog.Packet {
+	if ud, ok := t.RawGetString(packetKey).(*glua.LUserData); ok {
+		p, _ := ud.Value.(*nflog.Packet)
+		return p
+	}
+	return nil
+}
+
+// index is the __index metamethod of packet event tables: it decodes the
+// field asked for, stores it in the table (the next access is a plain
+// table read) and returns it; absent fields are nil.
+func (ll *logListener) index(L *glua.LState) int {
+	t, _ := L.Get(1).(*glua.LTable)
+	k, ok := L.Get(2).(glua.LString)
+	if t == nil || !ok {
+		L.Push(glua.LNil)
+		return 1
+	}
+	p := eventPacket(t)
+	if p == nil {
+		L.Push(glua.LNil)
+		return 1
+	}
+	v := ll.intern.field(p, string(k), ll.payload)
+	if v != glua.LNil {
+		t.RawSetString(string(k), v)
+	}
+	L.Push(v)
+	return 1
+}
+
+// fill stores every present field of a packet event in its table and
+// drops the packet, so that pairs() and rawget see the whole event.
+func (ll *logListener) fill(t *glua.LTable) {
+	p := eventPacket(t)
+	if p == nil {
+		return
+	}
+	for _, k := range eventFields {
+		if v := ll.intern.field(p, k, ll.payload); v != glua.LNil {
+			t.RawSetString(k, v)
+		}
+	}
+	t.RawSetString(packetKey, glua.LNil)
+}
+
+// nftLogFields implements nft.log_fields(ev): every field of a packet
+// event filled in (fields are otherwise decoded as they are read, and
+// pairs() sees only those); it returns ev.
+func nftLogFields(L *glua.LState) int {
+	t := L.CheckTable(1)
+	if mt, ok := t.Metatable.(*glua.LTable); ok {
+		if ud, ok := mt.RawGetString(eventOwnerKey).(*glua.LUserData); ok {
+			if ll, ok := ud.Value.(*logListener); ok {
+				ll.fill(t)
+			}
+		}
+	}
+	L.Push(t)
+	return 1
+}
+
+// eventOwnerKey is the key of the event metatable that holds its listener.
+const eventOwnerKey = "\x00listener"
+
+// newEventMeta returns the metatable of a listener's packet events.
+func (ll *logListener) newEventMeta(L *glua.LState) *glua.LTable {
+	mt := L.CreateTable(0, 2)
+	mt.RawSetString("__index", L.NewFunction(ll.index))
+	mt.RawSetString(eventOwnerKey, &glua.LUserData{Value: ll, Metatable: glua.LNil})
+	return mt
+}
+
+func lnum[T uint8 | uint16 | uint32 | uint64 | int](v T) glua.LValue { return glua.LNumber(v) }
+
+// field returns the Lua value of one field of a packet event, or LNil
+// when the packet does not carry it.
+func (in *interner) field(p *nflog.Packet, k string, payload bool) glua.LValue {
+	has := p.Present.Has
+	ip := p.IPVersion != 0
+	ports := p.SrcPort|p.DstPort != 0
+	tcp := p.Transport && p.Protocol == 6                        // IPPROTO_TCP
+	icmp := p.Transport && (p.Protocol == 1 || p.Protocol == 58) // IPPROTO_ICMP, IPPROTO_ICMPV6
+	echo := icmp && p.ICMPID|p.ICMPSeq != 0
+	switch k {
+	case "kind":
+		return lvPacket
+	case "group":
+		return lnum(p.Group)
+	case "family":
+		return in.str(p.FamilyName())
+	case "time":
+		return glua.LNumber(float64(p.Time().UnixNano()) / 1e9)
+	case "hook":
+		if has(nflog.HasPacketHdr) {
+			return in.str(p.HookName())
+		}
+	case "hw_protocol":
+		if has(nflog.HasPacketHdr) {
+			return lnum(p.HWProtocol)
+		}
+	case "prefix":
+		if has(nflog.HasPrefix) {
+			return in.str(p.Prefix)
+		}
+	case "tag":
+		if has(nflog.HasPrefix) {
+			if tag := LogTag(p.Prefix); tag != "" {
+				return in.str(tag)
+			}
+		}
+	case "mark":
+		if has(nflog.HasMark) {
+			return lnum(p.Mark)
+		}
+	case "iif", "iifname":
+		return in.dev(k == "iifname", p.In, p.InIndex)
+	case "oif", "oifname":
+		return in.dev(k == "oifname", p.Out, p.OutIndex)
+	case "physiif", "physiifname":
+		return in.dev(k == "physiifname", p.PhysIn, p.PhysInIndex)
+	case "physoif", "physoifname":
+		return in.dev(k == "physoifname", p.PhysOut, p.PhysOutIndex)
+	case "hwaddr":
+		if has(nflog.HasHWAddr) {
+			return in.str(p.HWAddr.String())
+		}
+	case "hwtype":
+		if has(nflog.HasHWType) {
+			return lnum(p.HWType)
+		}
+	case "uid":
+		if has(nflog.HasUID) {
+			return lnum(p.UID)
+		}
+	case "gid":
+		if has(nflog.HasGID) {
+			return lnum(p.GID)
+		}
+	case "seq":
+		if has(nflog.HasSeq) {
+			return lnum(p.Seq)
+		}
+	case "seq_global":
+		if has(nflog.HasSeqGlobal) {
+			return lnum(p.SeqGlobal)
+		}
+	case "vlan_id":
+		if has(nflog.HasVLAN) {
+			return lnum(p.VLANID())
+		}
+	case "vlan_proto":
+		if has(nflog.HasVLAN) {
+			return lnum(p.VLANProto)
+		}
+	case "ct_state":
+		if p.Conn.State != "" {
+			return in.str(p.Conn.State)
+		}
+	case "ct_direction":
+		if p.Conn.State != "" {
+			if p.Conn.Reply {
+				return lvReply
+			}
+			return lvOriginal
+		}
+	case "payload_len":
+		if has(nflog.HasPayload) {
+			return lnum(len(p.Payload))
+		}
+	case "payload":
+		if has(nflog.HasPayload) && payload {
+			return glua.LString(p.Payload)
+		}
+	case "ip_version":
+		if ip {
+			return lnum(p.IPVersion)
+		}
+	case "saddr":
+		if ip {
+			return in.addr(p.Src)
+		}
+	case "daddr":
+		if ip {
+			return in.addr(p.Dst)
+		}
+	case "protocol":
+		if ip {
+			return in.str(p.ProtocolName())
+		}
+	case "ttl":
+		if ip {
+			return lnum(p.TTL)
+		}
+	case "length":
+		if ip {
+			return lnum(p.Length)
+		}
+	case "frag_offset":
+		if ip && p.Fragment {
+			return lnum(p.FragOffset)
+		}
+	case "truncated":
+		if ip && p.Truncated {
+			return glua.LTrue
+		}
+	case "sport":
+		if ports {
+			return lnum(p.SrcPort)
+		}
+	case "dport":
+		if ports {
+			return lnum(p.DstPort)
+		}
+	case "tcp_flags":
+		if tcp {
+			return in.str(p.TCPFlags.String())
+		}
+	case "syn":
+		if tcp {
+			return glua.LBool(p.TCPFlags&nflog.TCPSyn != 0)
+		}
+	case "ack":
+		if tcp {
+			return glua.LBool(p.TCPFlags&nflog.TCPAck != 0)
+		}
+	case "fin":
+		if tcp {
+			return glua.LBool(p.TCPFlags&nflog.TCPFin != 0)
+		}
+	case "rst":
+		if tcp {
+			return glua.LBool(p.TCPFlags&nflog.TCPRst != 0)
+		}
+	case "icmp_type":
+		if icmp {
+			return lnum(p.ICMPType)
+		}
+	case "icmp_code":
+		if icmp {
+			return lnum(p.ICMPCode)
+		}
+	case "icmp_id":
+		if echo {
+			return lnum(p.ICMPID)
+		}
+	case "icmp_seq":
+		if echo {
+			return lnum(p.ICMPSeq)
+		}
+	}
+	return glua.LNil
+}
+
+// dev returns an interface field: the index, or with name its name.
+func (in *interner) dev(name bool, ifname string, index uint32) glua.LValue {
+	switch {
+	case index == 0:
+		return glua.LNil
+	case !name:
+		return lnum(index)
+	case ifname != "":
+		return in.str(ifname)
+	}
+	return glua.LNil
 }
 
 // registerLogListener defines the nft.log_listener type (once per state).

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,12 +186,26 @@ end))
 	}
 }
 
-// luaEvents reads the global list got of event tables, keeping keys.
+// luaEvents reads the global list got of event tables, keeping keys. It
+// reads each field as a script does (ev[k], decoded on first access), then
+// fills every field with nft.log_fields and checks that the raw table holds
+// the same values.
 func luaEvents(t *testing.T, h *lua.Host, keys []string) []map[string]any {
 	t.Helper()
 	list, ok := h.L.GetGlobal("got").(*glua.LTable)
 	if !ok {
 		t.Fatal("no global got")
+	}
+	conv := func(v glua.LValue) any {
+		switch v := v.(type) {
+		case glua.LString:
+			return string(v)
+		case glua.LNumber:
+			return float64(v)
+		case glua.LBool:
+			return bool(v)
+		}
+		return nil
 	}
 	var out []map[string]any
 	for i := 1; i <= list.Len(); i++ {
@@ -200,19 +215,41 @@ func luaEvents(t *testing.T, h *lua.Host, keys []string) []map[string]any {
 		}
 		m := map[string]any{}
 		for _, k := range keys {
-			switch v := ev.RawGetString(k).(type) {
-			case glua.LString:
-				m[k] = string(v)
-			case glua.LNumber:
-				m[k] = float64(v)
-			case glua.LBool:
-				m[k] = bool(v)
+			if v := conv(h.L.GetField(ev, k)); v != nil {
+				m[k] = v
 			}
 		}
 		out = append(out, m)
 	}
+	if _, err := h.Eval(context.Background(), "fill", `for _, ev in ipairs(got) do nft.log_fields(ev) end`); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range out {
+		ev := list.RawGetInt(i + 1).(*glua.LTable)
+		raw := map[string]any{}
+		ev.ForEach(func(k, v glua.LValue) {
+			ks, ok := k.(glua.LString)
+			if !ok || !slices.Contains(keys, string(ks)) {
+				if !ok || !slices.Contains(allEventKeys, string(ks)) {
+					t.Errorf("got[%d]: unexpected key %q after nft.log_fields", i+1, k)
+				}
+				return
+			}
+			raw[string(ks)] = conv(v)
+		})
+		if d := cmp.Diff(m, raw); d != "" {
+			t.Errorf("got[%d]: fields read vs nft.log_fields (-read +filled):\n%s", i+1, d)
+		}
+	}
 	return out
 }
+
+// allEventKeys are the keys a packet event may hold.
+var allEventKeys = []string{"kind", "group", "family", "time", "hook", "hw_protocol", "prefix", "tag", "mark",
+	"iif", "iifname", "oif", "oifname", "physiif", "physiifname", "physoif", "physoifname",
+	"hwaddr", "hwtype", "uid", "gid", "seq", "seq_global", "vlan_id", "vlan_proto", "ct_state", "ct_direction",
+	"payload_len", "payload", "ip_version", "saddr", "daddr", "protocol", "ttl", "length", "frag_offset", "truncated",
+	"sport", "dport", "tcp_flags", "syn", "ack", "fin", "rst", "icmp_type", "icmp_code", "icmp_id", "icmp_seq"}
 
 func luaGot(t *testing.T, h *lua.Host) string {
 	if list, ok := h.L.GetGlobal("got").(*glua.LTable); ok {
