@@ -267,6 +267,9 @@ func elemNode(e *ruleset.Element, si *setInfo, o *Options, interval bool) *node 
 		if len(e.KeyEnd) > 0 {
 			hi := finishValue(si.keyValue(e.KeyEnd, si.key), interval)
 			key = concatRange(key, hi)
+			if len(si.key.t.Subtypes) > 0 {
+				key = concatStringWildcards(key, e.Key, e.KeyEnd, si.key.t)
+			}
 		}
 	}
 	return wrapElem(key, e, si, o)
@@ -509,4 +512,59 @@ func memberTypeOrConcat(x *node) *Datatype {
 		return dtInvalid
 	}
 	return x.t
+}
+
+// concatStringWildcards redoes the string members of a concatenated range
+// like concat_range_aggregate: a range from "abc" to "abc\xff..." is the
+// wildcard "abc*"; other string ranges stay ranges of the raw strings.
+func concatStringWildcards(key *node, lo, hi []byte, t *Datatype) *node {
+	if key.k != kConcat || len(key.args) != len(t.Subtypes) {
+		return key
+	}
+	off := 0
+	for i, st := range t.Subtypes {
+		n := (st.Size + 7) / 8
+		if st.Size == 0 {
+			n = 16
+		}
+		end := off + n
+		if end > len(lo) || end > len(hi) {
+			break
+		}
+		if st.basetype() == dtString && !bytesEqual(lo[off:end], hi[off:end]) {
+			l, h := lo[off:end], hi[off:end]
+			p := 0
+			for p < n && l[p] == h[p] {
+				p++
+			}
+			wild := true
+			for j := p; j < n; j++ {
+				if l[j] != 0 || h[j] != 0xff {
+					wild = false
+				}
+			}
+			if wild {
+				s := append(append([]byte{}, l[:p]...), '*', 0)
+				key.args[i] = strNode(&node{t: st}, s)
+			} else {
+				a := &node{k: kValue, t: st, order: OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, l...)))}
+				b := &node{k: kValue, t: st, order: OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, h...)))}
+				key.args[i] = &node{k: kRange, left: a, right: b, t: st}
+			}
+		}
+		off += (n + 3) / 4 * 4
+	}
+	return key
+}
+
+func bytesEqual(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
