@@ -7,6 +7,7 @@ package format
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/nfsh/nfsh/core/delinearize"
@@ -296,8 +297,8 @@ func FlowtableString(ft *ruleset.Flowtable, o *Options) string {
 	}
 	sb.WriteString("\n")
 	fmt.Fprintf(&sb, "\t\thook %s priority %s\n", hookName(5, ft.Hook), PriorityString(5, ft.Hook, ft.Priority))
-	if len(ft.Devices) > 0 {
-		sb.WriteString("\t\tdevices = { " + strings.Join(ft.Devices, ", ") + " }\n")
+	if devs := uniqueDevices(ft.Devices); len(devs) > 0 {
+		sb.WriteString("\t\tdevices = { " + strings.Join(devs, ", ") + " }\n")
 	}
 	if ft.Flags&0x1 != 0 {
 		sb.WriteString("\t\tflags offload\n")
@@ -309,7 +310,7 @@ func FlowtableString(ft *ruleset.Flowtable, o *Options) string {
 	return sb.String()
 }
 
-// uniqueDevices drops repeated device names. Newer kernels dump a
+// uniqueDevices drops repeated device names and sorts them like nft. Newer kernels dump a
 // single-device hook both as NFTA_HOOK_DEV and inside NFTA_HOOK_DEVS, and a
 // decoder that keeps both lists the device twice; nft shows it once.
 func uniqueDevices(devs []string) []string {
@@ -324,5 +325,6 @@ func uniqueDevices(devs []string) []string {
 			out = append(out, d)
 		}
 	}
+	sort.Strings(out) // nft sorts hook devices (qsort_device_cmp: strcmp)
 	return out
 }
