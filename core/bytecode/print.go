@@ -84,6 +84,11 @@ func printCommand(w *bufio.Writer, c *ruleset.Command, inBatch bool) error {
 			}
 			for _, s := range c.Rule.Sets {
 				writeSet(w, c.Family, c.Table, s)
+				if !strings.HasPrefix(s.Name, "__") && len(s.Elements) == 0 {
+					// A set a rule declares (a meter): nft prints the
+					// header of its empty element batch too.
+					w.WriteString(fmt.Sprintf("%s %s 0\n", s.Name, c.Table))
+				}
 			}
 			pos := uint64(0)
 			if c.Op != ruleset.OpReplace {
