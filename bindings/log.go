@@ -35,9 +35,10 @@ import (
 // vlan_id, ct_state, ct_direction, payload_len, ip_version, saddr, daddr (strings), protocol ("tcp", ...),
 // ttl, length, frag_offset, truncated, sport, dport (numbers), tcp_flags ("syn,ack"), syn/ack/fin/rst
 // (booleans, TCP only), icmp_type, icmp_code, icmp_id, icmp_seq. Absent attributes are nil.
-// Fields are decoded when first read (ev.saddr, ev["dport"]) and then kept in the table, so a callback
-// pays only for what it reads; pairs() and rawget see the fields read so far, all of them after
-// nft.log_fields(ev). An event table keeps its packet's kernel message alive until then.
+// Fields are decoded when read (ev.saddr, ev["dport"]: the table's __index), so a callback pays only
+// for what it reads; the table itself holds just the packet (ev[1], a userdata) until
+// nft.log_fields(ev) stores every field in it for pairs() and rawget. An event table keeps its
+// packet's kernel message alive until then.
 // Loss: kind = "loss", lost (dropped + seq_lost: exact with seq), overruns (kernel buffer overflows, each
 // of up to qthreshold packets), dropped, seq_lost.
 //
@@ -255,6 +256,8 @@ func (ll *logListener) dispatch(L *glua.LState) int {
 	b := ll.cur
 	ll.cur = nil
 	h := lua.HostOf(L)
+	// One allocation for the packet handles of the whole batch.
+	uds := make([]glua.LUserData, len(b))
 	for i := range b {
 		if !ll.hd.Active() {
 			return 0
@@ -266,7 +269,9 @@ func (ll *logListener) dispatch(L *glua.LState) int {
 			t = lossTable(L, ev.Loss)
 		} else if ev.Packet != nil {
 			ll.events++
-			t = ll.newPacketTable(L, ev.Packet)
+			ud := &uds[i]
+			ud.Value, ud.Metatable = ev.Packet, glua.LNil
+			t = ll.newPacketTable(L, ud)
 		} else {
 			continue
 		}
@@ -391,11 +396,6 @@ var (
 	lvOriginal = glua.LValue(glua.LString("original"))
 )
 
-// packetKey is the key under which a packet event table keeps its
-// *nflog.Packet (in a userdata) until every field has been read. The
-// leading NUL keeps it apart from every field name.
-const packetKey = "\x00packet"
-
 // eventFields lists the keys a packet event may hold (nflog.Packet.Map's,
 // with time as a number of seconds, plus tag and the TCP flags as
 // booleans), in the order nft.log_fields fills them.
@@ -405,31 +405,30 @@ var eventFields = []string{"kind", "group", "family", "time", "hook", "hw_protoc
 	"payload_len", "payload", "ip_version", "saddr", "daddr", "protocol", "ttl", "length", "frag_offset", "truncated",
 	"sport", "dport", "tcp_flags", "syn", "ack", "fin", "rst", "icmp_type", "icmp_code", "icmp_id", "icmp_seq"}
 
-// newPacketTable returns the Lua table of a packet event. Only kind is
-// filled in; the metatable's __index (logListener.index) decodes any
-// other field on first access and stores it in the table, so an event
-// costs what the callback reads of it.
-func (ll *logListener) newPacketTable(L *glua.LState, p *nflog.Packet) *glua.LTable {
-	t := L.CreateTable(0, 4)
-	t.RawSetString("kind", lvPacket)
-	t.RawSetString(packetKey, &glua.LUserData{Value: p, Metatable: glua.LNil})
+// newPacketTable returns the Lua table of a packet event. It holds only
+// the packet (a userdata at index 1); the metatable's __index
+// (logListener.index) decodes a field each time it is read, so an event
+// costs what the callback reads of it: no map is built per packet.
+func (ll *logListener) newPacketTable(L *glua.LState, ud *glua.LUserData) *glua.LTable {
+	t := L.CreateTable(1, 0)
+	t.RawSetInt(1, ud)
 	t.Metatable = ll.meta
 	return t
 }
 
-// eventPacket returns the packet behind an event table, or nil once all
-// its fields are filled in (or for a table that is not a packet event).
+// eventPacket returns the packet behind an event table, or nil once its
+// fields are filled in (or for a table that is not a packet event).
 func eventPacket(t *glua.LTable) *nflog.Packet {
-	if ud, ok := t.RawGetString(packetKey).(*glua.LUserData); ok {
+	if ud, ok := t.RawGetInt(1).(*glua.LUserData); ok {
 		p, _ := ud.Value.(*nflog.Packet)
 		return p
 	}
 	return nil
 }
 
-// index is the __index metamethod of packet event tables: it decodes the
-// field asked for, stores it in the table (the next access is a plain
-// table read) and returns it; absent fields are nil.
+// index is the __index metamethod of packet event tables: it returns the
+// field asked for, decoded from the packet, or nil when the packet does
+// not carry it.
 func (ll *logListener) index(L *glua.LState) int {
 	t, _ := L.Get(1).(*glua.LTable)
 	k, ok := L.Get(2).(glua.LString)
@@ -442,16 +441,13 @@ func (ll *logListener) index(L *glua.LState) int {
 		L.Push(glua.LNil)
 		return 1
 	}
-	v := ll.intern.field(p, string(k), ll.payload)
-	if v != glua.LNil {
-		t.RawSetString(string(k), v)
-	}
-	L.Push(v)
+	L.Push(ll.intern.field(p, string(k), ll.payload))
 	return 1
 }
 
 // fill stores every present field of a packet event in its table and
-// drops the packet, so that pairs() and rawget see the whole event.
+// drops the packet, so that pairs() and rawget see the whole event (and
+// only it).
 func (ll *logListener) fill(t *glua.LTable) {
 	p := eventPacket(t)
 	if p == nil {
@@ -462,7 +458,7 @@ func (ll *logListener) fill(t *glua.LTable) {
 			t.RawSetString(k, v)
 		}
 	}
-	t.RawSetString(packetKey, glua.LNil)
+	t.RawSetInt(1, glua.LNil)
 }
 
 // nftLogFields implements nft.log_fields(ev): every field of a packet
