@@ -95,9 +95,9 @@ func (c *Compiler) checkJumps(ts *tableState, n any) error {
 		ch, ok := ts.chains[name]
 		switch {
 		case !ok && c.checkable(ts):
-			return checkErr(vd.Chain.Pos(), "%s to chain %q, which does not exist in table %s %s", vd.Kind, name, ts.fam, ts.name)
+			return checkErr(vd.Chain.Pos(), "unknown chain '%s' in table %s %s", name, ts.fam, ts.name)
 		case ok && ch.Hook != nil:
-			return checkErr(vd.Chain.Pos(), "cannot %s to base chain %q", vd.Kind, name)
+			return checkErr(vd.Chain.Pos(), "cannot %s to base chain '%s'", vd.Kind, name)
 		}
 	}
 	return nil
@@ -245,6 +245,73 @@ func (c *Compiler) checkLoops() error {
 					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// tableGone reports whether the table is known not to exist: it is not in
+// the kernel state given as Options.Known (or the script flushed the
+// ruleset or deleted the table) and the script has not added it since.
+func (c *Compiler) tableGone(fam ruleset.Family, name string) bool {
+	ts := c.tables[tkey{fam, name}]
+	if ts != nil && (ts.known || ts.added) {
+		return ts.gone
+	}
+	return c.opts.Known != nil || c.flushed || (ts != nil && ts.gone)
+}
+
+// checkTable rejects a command on a table that does not exist (nft's
+// ENOENT from its cache, or the kernel's), pointing at the table name.
+func (c *Compiler) checkTable(fam ruleset.Family, cmd *ast.Command) error {
+	if cmd.Spec.Table == nil || !c.tableGone(fam, cmd.Spec.Table.Name) {
+		return nil
+	}
+	if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy || cmd.Op == ast.OpFlush || cmd.Op == ast.OpReset {
+		return nil // left to the kernel (destroy is fine with a missing table)
+	}
+	return checkErr(cmd.Spec.Table.Pos(), "unknown table '%s' in family %s", cmd.Spec.Table.Name, fam)
+}
+
+// checkChain rejects a rule command on a chain the table does not have,
+// pointing at the chain name.
+func (c *Compiler) checkChain(fam ruleset.Family, cmd *ast.Command) error {
+	if cmd.Spec.Chain == nil || cmd.Spec.Table == nil || cmd.Op == ast.OpDestroy {
+		return nil
+	}
+	ts := c.table(fam, cmd.Spec.Table.Name)
+	if _, ok := ts.chains[cmd.Spec.Chain.Name]; ok || !c.checkable(ts) {
+		return nil
+	}
+	return checkErr(cmd.Spec.Chain.Pos(), "unknown chain '%s' in table %s %s", cmd.Spec.Chain.Name, fam, ts.name)
+}
+
+// checkObjRefs rejects references to named stateful objects the table
+// does not have (`counter name "x"`), which the kernel refuses (ENOENT).
+func (c *Compiler) checkObjRefs(ts *tableState, r *ast.Rule) error {
+	if !c.checkable(ts) {
+		return nil
+	}
+	for _, st := range r.Stmts {
+		o, ok := st.(*ast.ObjRef)
+		if !ok {
+			continue
+		}
+		typ, ok := objTypes[o.Kind]
+		if !ok {
+			continue
+		}
+		var name string
+		switch n := o.Name.(type) {
+		case *ast.String:
+			name = n.Text
+		case *ast.Symbol:
+			name = n.Text
+		default:
+			continue // a map or a variable
+		}
+		if !ts.objs[objKey{typ, name}] {
+			return checkErr(o.Name.Pos(), "unknown %s '%s' in table %s %s", o.Kind, name, ts.fam, ts.name)
 		}
 	}
 	return nil

@@ -55,6 +55,7 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			c.flushed = true
 			for _, ts := range c.tables {
 				ts.clear()
+				ts.gone = true
 			}
 		}
 		c.emit(ruleset.Command{Op: op, Kind: ruleset.KindRuleset, Pos: cmd.Pos()})
@@ -75,8 +76,14 @@ func (c *Compiler) command(cmd *ast.Command) error {
 	case ast.ObjChain:
 		base.Kind = ruleset.KindChain
 		base.Chain = identName(cmd.Spec.Chain)
+		if cmd.Spec.Chain != nil {
+			base.Pos = cmd.Spec.Chain.Pos()
+		}
 		if cmd.Spec.Handle != nil {
 			base.Handle = cmd.Spec.Handle.V
+		}
+		if err := c.checkTable(fam, cmd); err != nil {
+			return err
 		}
 		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
 			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
@@ -91,6 +98,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		ch, err := c.chain(fam, base.Chain, cmd.Chain)
 		if err != nil {
 			return err
+		}
+		if cmd.Spec.Chain != nil {
+			ch.Pos = cmd.Spec.Chain.Pos()
 		}
 		c.table(fam, tname).chains[ch.Name] = ch
 		base.ChainObj = ch
@@ -115,6 +125,12 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if cmd.Spec.Position != nil {
 			base.Position = cmd.Spec.Position.V
 		}
+		if err := c.checkTable(fam, cmd); err != nil {
+			return err
+		}
+		if err := c.checkChain(fam, cmd); err != nil {
+			return err
+		}
 		if cmd.Spec.Index != nil {
 			h, err := c.ruleIndex(fam, tname, base.Chain, cmd.Spec.Index)
 			if err != nil {
@@ -130,6 +146,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 	case ast.ObjSet, ast.ObjMap:
 		base.Kind = ruleset.KindSet
 		base.Name = identName(cmd.Spec.Name)
+		if err := c.checkTable(fam, cmd); err != nil {
+			return err
+		}
 		if cmd.Set == nil {
 			c.emit(base)
 			return nil
@@ -138,6 +157,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 	case ast.ObjElement:
 		base.Kind = ruleset.KindElements
 		base.Name = identName(cmd.Spec.Name)
+		if err := c.checkTable(fam, cmd); err != nil {
+			return err
+		}
 		ts := c.table(fam, tname)
 		si := ts.sets[base.Name]
 		if si == nil {
@@ -146,7 +168,7 @@ func (c *Compiler) command(cmd *ast.Command) error {
 				at = cmd.Spec.Name
 			}
 			if c.checkable(ts) || ts.known {
-				return errAt(at, "set %s does not exist in table %s %s", base.Name, fam, tname)
+				return errAt(at, "unknown set '%s' in table %s %s", base.Name, fam, tname)
 			}
 			return errAt(at, "set %s is not declared in this script; its type is unknown", base.Name)
 		}
@@ -170,6 +192,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		base.ObjType = objTypes[cmd.Obj]
 		if cmd.Spec.Handle != nil {
 			base.Handle = cmd.Spec.Handle.V
+		}
+		if err := c.checkTable(fam, cmd); err != nil {
+			return err
 		}
 		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
 			c.emit(base)
@@ -215,9 +240,13 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	base.Kind = ruleset.KindTable
 	fam, tname := base.Family, base.Table
 	c.table(fam, tname)
-	t := &ruleset.Table{Family: fam, Name: tname, Pos: cmd.Pos()}
+	if cmd.Spec.Table != nil {
+		// the kernel's table errors (EEXIST, ENOENT) are about the name
+		base.Pos = cmd.Spec.Table.Pos()
+	}
+	t := &ruleset.Table{Family: fam, Name: tname, Pos: base.Pos}
 	base.TableObj = t
-	if err := checkName(cmd.Spec.Table, cmd.Pos(), "table", tname); err != nil {
+	if err := checkTableName(cmd.Spec.Table, cmd.Pos(), tname); err != nil {
 		return err
 	}
 	ts := c.table(fam, tname)
@@ -225,8 +254,12 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	case ast.OpDelete, ast.OpDestroy:
 		ts.clear()
 		ts.fresh = true
+		ts.gone = true
 	case ast.OpCreate:
 		ts.fresh = true
+		ts.gone, ts.added = false, true
+	case ast.OpAdd:
+		ts.gone, ts.added = false, true
 	}
 	if cmd.Table == nil || (cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate) {
 		c.emit(base)
@@ -234,9 +267,12 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	}
 	tb := cmd.Table
 	for _, f := range tb.Flags {
-		if f.Name == "dormant" {
-			t.Flags |= 1
+		if f.Name != "dormant" {
+			e := diag.Errorf(f.Pos(), "unknown table option %s", f.Name)
+			e.Op = "parse"
+			return e
 		}
+		t.Flags |= 1 // NFT_TABLE_F_DORMANT
 	}
 	if tb.Comment != nil {
 		t.Userdata = ruleset.UdataSet(nil, ruleset.UdataTableComment, append([]byte(tb.Comment.Text), 0))
@@ -254,9 +290,13 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		if err != nil {
 			return err
 		}
+		if ch.Name != nil {
+			// the kernel's chain errors are about the chain: point at its name
+			co.Pos = ch.Name.Pos()
+		}
 		c.table(fam, tname).chains[co.Name] = co
 		x := mk(ruleset.KindChain)
-		x.Pos, x.Chain, x.ChainObj = ch.Pos(), co.Name, co
+		x.Pos, x.Chain, x.ChainObj = co.Pos, co.Name, co
 		c.emit(x)
 		chains = append(chains, co)
 	}
@@ -312,11 +352,21 @@ func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {
 		if err := c.checkJumps(c.table(base.Family, base.Table), r); err != nil {
 			return err
 		}
+		if err := c.checkObjRefs(c.table(base.Family, base.Table), r); err != nil {
+			return err
+		}
 	}
 	base.Rule = rule
 	c.emit(base)
 	return nil
 }
+
+// hookNames are the hook names nft's parser knows (chain_hookname_lookup);
+// a known name a family lacks is an evaluation error.
+var hookNames = map[string]bool{"prerouting": true, "input": true, "forward": true, "output": true, "postrouting": true, "ingress": true, "egress": true}
+
+// chainTypes are the chain types nft's parser knows (chain_type_name_lookup).
+var chainTypes = map[string]bool{"filter": true, "nat": true, "route": true}
 
 var hookNums = map[string]uint32{"prerouting": 0, "input": 1, "forward": 2, "output": 3, "postrouting": 4, "ingress": 5}
 
@@ -334,13 +384,26 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		out.Userdata = ruleset.UdataSet(nil, ruleset.UdataChainComment, append([]byte(ch.Comment.Text), 0))
 	}
 	if ch.Hook == nil {
+		if ch.Policy != nil {
+			// nft sends it and the kernel refuses it (EOPNOTSUPP)
+			return nil, errAt(ch.Policy, "policy is only allowed in base chains")
+		}
 		return out, nil
 	}
 	h := &ruleset.Hook{Type: "filter"}
 	if ch.Type != nil {
 		h.Type = ch.Type.Name
+		if !chainTypes[h.Type] {
+			return nil, errAt(ch.Type, "unknown chain type")
+		}
 	}
 	hn := ch.Hook.Name
+	if !hookNames[hn] {
+		return nil, errAt(ch.Hook, "unknown chain hook")
+	}
+	unsupported := func() error {
+		return errAt(ch.Hook, "The %s family does not support this hook", fam)
+	}
 	switch fam {
 	case ruleset.FamilyNetdev:
 		switch hn {
@@ -349,7 +412,7 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		case "egress":
 			h.Num = 1
 		default:
-			return nil, errAt(ch.Hook, "unknown chain hook")
+			return nil, unsupported()
 		}
 	case ruleset.FamilyARP:
 		switch hn {
@@ -360,12 +423,12 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		case "forward":
 			h.Num = 2
 		default:
-			return nil, errAt(ch.Hook, "unknown chain hook")
+			return nil, unsupported()
 		}
 	default:
 		n, ok := hookNums[hn]
 		if !ok || (n == 5 && fam != ruleset.FamilyInet) {
-			return nil, errAt(ch.Hook, "unknown chain hook")
+			return nil, unsupported()
 		}
 		h.Num = n
 	}
@@ -797,6 +860,17 @@ func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo
 	if err != nil {
 		return nil, err
 	}
+	if si.Flags&ruleset.SetInterval == 0 {
+		for _, e := range v.Elems {
+			if k := intervalKey(e.Key); k != nil {
+				what := "range"
+				if k.Kind == eval.VPrefix {
+					what = "prefix"
+				}
+				return nil, errAt(k.Node, "You must add 'flags interval' to your set declaration if you want to add %s elements", what)
+			}
+		}
+	}
 	lc := linearize.New()
 	s, err := lc.AnonSet(v, key, data, si.Name)
 	if err != nil {
@@ -807,6 +881,13 @@ func (c *Compiler) elements(fam ruleset.Family, ts *tableState, si *eval.SetInfo
 		for i, el := range s.Elements {
 			if err := c.elementOptions(fam, el, v.Elems[i], data); err != nil {
 				return nil, err
+			}
+			// the kernel's element errors point here
+			switch e := v.Elems[i]; {
+			case e.Key != nil && e.Key.Node != nil:
+				el.Pos = e.Key.Node.Pos()
+			case e.Node != nil:
+				el.Pos = e.Node.Pos()
 			}
 		}
 	}
@@ -927,4 +1008,23 @@ func hasMapping(x *ast.SetExpr) bool {
 		}
 	}
 	return false
+}
+
+// intervalKey returns the range or prefix in an element key (or in one of
+// its concatenated fields), or nil.
+func intervalKey(v *eval.Value) *eval.Value {
+	if v == nil {
+		return nil
+	}
+	switch v.Kind {
+	case eval.VRange, eval.VPrefix:
+		return v
+	case eval.VConcat:
+		for _, p := range v.Parts {
+			if k := intervalKey(p); k != nil {
+				return k
+			}
+		}
+	}
+	return nil
 }

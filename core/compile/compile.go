@@ -55,6 +55,8 @@ type tableState struct {
 	iv     map[string]*ivSet   // element state of single-field interval sets
 	fresh  bool                // created empty by this compilation (create table, after delete)
 	known  bool                // taken from Options.Known
+	added  bool                // added or created by this compilation
+	gone   bool                // deleted by this compilation (and not added since)
 }
 
 // setDecl keeps the typed key and data of a set declared from text.

@@ -21,3 +21,21 @@ func checkName(at *ast.Ident, pos diag.Pos, what, name string) error {
 	e.Op = "eval"
 	return e
 }
+
+// nftNameMax is the name length past which nft itself refuses a table
+// name (NFT_NAME_MAXLEN, checked by its parser).
+const nftNameMax = 256
+
+// checkTableName rejects a table name that is too long, in nft's words
+// when nft refuses it too.
+func checkTableName(at *ast.Ident, pos diag.Pos, name string) error {
+	if len(name) > nftNameMax {
+		if at != nil {
+			pos = at.Pos()
+		}
+		e := diag.Errorf(pos, "name too long, %d characters maximum allowed", nftNameMax)
+		e.Op = "eval"
+		return e
+	}
+	return checkName(at, pos, "table", name)
+}

@@ -767,15 +767,15 @@ func TestNftRejects(t *testing.T) {
 		line, col int
 		msg       string
 	}{
-		{"jump-missing", "table ip t {\nchain c {\njump d\n}\n}\n", 3, 6, "does not exist"},
-		{"goto-missing-cmd", "add table ip t\nadd chain ip t c\nadd rule ip t c goto nosuch\n", 3, 22, "does not exist"},
-		{"vmap-missing", "table ip t {\nmap m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump nosuch }; }\n}\n", 2, 63, "does not exist"},
+		{"jump-missing", "table ip t {\nchain c {\njump d\n}\n}\n", 3, 6, "unknown chain"},
+		{"goto-missing-cmd", "add table ip t\nadd chain ip t c\nadd rule ip t c goto nosuch\n", 3, 22, "unknown chain"},
+		{"vmap-missing", "table ip t {\nmap m { type ipv4_addr : verdict; elements = { 1.2.3.4 : jump nosuch }; }\n}\n", 2, 63, "unknown chain"},
 		{"jump-base", "table ip t {\nchain c {\ntype filter hook input priority 0\n}\nchain d {\njump c\n}\n}\n", 6, 6, "base chain"},
 		{"loop", "table ip t {\nchain b {\ntype filter hook input priority 0\njump c\n}\nchain c {\njump d\n}\nchain d {\njump c\n}\n}\n", 10, 1, "loop"},
 		{"conflicting-intervals", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\nadd element ip t s { 10.0.0.0/8, 10.1.0.0/16 }\n", 3, 34, "conflicting intervals"},
 		{"overlap-existing", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\nadd element ip t s { 10.0.0.0/8 }\nadd element ip t s { 10.1.2.3 }\n", 4, 22, "overlaps with an existing one"},
 		{"delete-missing-interval", "add table ip t\nadd set ip t s { type ipv4_addr; flags interval; }\ndelete element ip t s { 10.0.0.0/8 }\n", 3, 25, "does not exist"},
-		{"unknown-set", "add table ip t\nadd element ip t nosuch { 1.2.3.4 }\n", 2, 18, "does not exist"},
+		{"unknown-set", "add table ip t\nadd element ip t nosuch { 1.2.3.4 }\n", 2, 18, "unknown set"},
 		{"unknown-type", "add table ip t\nadd set ip t s { type foo; }\n", 2, 23, "unknown datatype"},
 		{"set-redeclared", "add table ip t\nadd set ip t s { type ipv4_addr; }\nadd set ip t s { type ipv4_addr; flags interval; }\n", 3, 14, "different definition"},
 		{"prio-dstnat-input", "table ip t {\nchain c { type filter hook input priority dstnat; }\n}\n", 2, 0, "invalid priority"},

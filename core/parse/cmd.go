@@ -579,12 +579,13 @@ func (p *parser) chainBlock(name *ast.Ident) *ast.Chain {
 			}
 			p.devSpec(&ch.Devices)
 		case p.isWord("policy"):
-			p.next()
+			kw := p.next()
 			if p.peek().kind == tDollar {
 				ch.Policy = p.variable()
 			} else {
 				pt := p.expectOneOf("accept", "drop")
-				ch.Policy = &ast.Symbol{Loc: p.loc(pt), Text: pt.text}
+				// the policy statement as a whole, as nft locates it
+				ch.Policy = &ast.Symbol{Loc: p.span(kw), Text: pt.text}
 			}
 		case p.isWord("flags") && p.isWordAt(1, "offload"):
 			p.next()
