@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
@@ -95,6 +97,9 @@ func mapErrors(err error, b *nfnl.Batch, tags []tag) error {
 		if me.HasOffset {
 			refineByOffset(de, b.Msg(me.Index), int(me.Offset), tg)
 		}
+		if h := causeHint(me.Errno, tg); h != "" {
+			de.Hint = h
+		}
 		all.All = append(all.All, de)
 	}
 	first := *all.All[0]
@@ -174,4 +179,38 @@ func objectWord(op string) string {
 		return op[i+1:]
 	}
 	return op
+}
+
+// causeHint names the likely cause of an errno whose text alone says
+// little about the command it refused, or returns "".
+func causeHint(errno syscall.Errno, tg tag) string {
+	switch {
+	case errno == syscall.ELOOP && tg.rule != nil:
+		return "the jump closes a chain loop"
+	case errno == syscall.EOPNOTSUPP && tg.rule != nil:
+		for _, x := range tg.rule.Exprs {
+			switch e := x.(type) {
+			case *expr.Nat:
+				if e.Type == 0 { // NFT_NAT_SNAT
+					return "snat needs a chain of type nat at hook postrouting or input"
+				}
+				return "dnat needs a chain of type nat at hook prerouting or output"
+			case *expr.Masq:
+				return "masquerade needs a chain of type nat at hook postrouting"
+			case *expr.Redir:
+				return "redirect needs a chain of type nat at hook prerouting or output"
+			}
+		}
+	case errno == syscall.EOPNOTSUPP && strings.HasSuffix(tg.op, " chain"):
+		return "the chain type does not support this hook (route: output only; nat: prerouting, input, output, postrouting), " +
+			"or the chain exists with another type or hook, which cannot change"
+	case errno == syscall.EINVAL && tg.elems != nil:
+		for _, el := range tg.elems {
+			if el.Timeout != nil || el.Expiration != nil {
+				set := tg.object[strings.LastIndexByte(tg.object, ' ')+1:]
+				return "set " + set + " has no timeout flag: elements with a timeout need 'flags timeout'"
+			}
+		}
+	}
+	return ""
 }
