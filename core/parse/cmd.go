@@ -482,8 +482,16 @@ func (p *parser) quoted() *ast.String {
 // comment parses `comment "text"`.
 func (p *parser) comment() *ast.String {
 	p.expectWord("comment")
-	return p.quoted()
+	t := p.peek()
+	c := p.quoted()
+	if len(c.Text) > commentMax {
+		p.fail(t, "comment too long, %d characters maximum allowed", commentMax)
+	}
+	return c
 }
+
+// commentMax is the longest comment nft accepts (COMMENT_MAXLEN).
+const commentMax = 128
 
 // blockOpen consumes '{' and enters a variable scope.
 func (p *parser) blockOpen() {
