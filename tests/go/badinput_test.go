@@ -291,6 +291,62 @@ var badInputs = []badInput{
 		src:  "table ip t {\n\tchain a {\n\t\ttype filter hook input priority 0;\n\t}\n\tchain b {\n\t\tjump a\n\t}\n}\n",
 		want: "bad.nft:6:8: error: eval: cannot jump to base chain 'a'\n\t\tjump a\n\t\t     ^\n",
 	},
+	{
+		// nft refuses it in its parser (COMMENT_MAXLEN)
+		name: "comment_long",
+		src:  "table ip t {\n\tchain c {\n\t\taccept comment \"" + strings.Repeat("c", 130) + "\"\n\t}\n}\n",
+		want: "bad.nft:3:18: error: parse: comment too long, 128 characters maximum allowed\n" +
+			"\t\taccept comment \"" + strings.Repeat("c", 130) + "\"\n\t\t               ^" + strings.Repeat("~", 131) + "\n",
+	},
+	{
+		// the kernel refuses it (NF_LOG_PREFIXLEN); nft 1.0.6 points at `log`
+		name: "log_prefix_long",
+		src:  "table ip t {\n\tchain c {\n\t\tlog prefix \"" + strings.Repeat("p", 130) + "\"\n\t}\n}\n",
+		want: "bad.nft:3:3: error: add rule: Could not process rule: Numerical result out of range [rule in ip t c]; kernel rejected expression 1 (log)\n" +
+			"\t\tlog prefix \"" + strings.Repeat("p", 130) + "\"\n\t\t^" + strings.Repeat("~", 142) + "\n",
+	},
+	{
+		name: "obj_type_typo",
+		src:  "table ip t {\n\tcounterr c {\n\t}\n}\n",
+		want: "bad.nft:2:2: error: parse: syntax error, unexpected 'counterr', expecting chain, set, map, flowtable, counter, quota, limit, ct, secmark, synproxy, flags or comment\n\tcounterr c {\n\t^~~~~~~~\n",
+	},
+	{
+		name: "set_flag_typo",
+		src:  "table ip t {\n\tset s {\n\t\ttype ipv4_addr\n\t\tflags bogus\n\t}\n}\n",
+		want: "bad.nft:4:9: error: eval: unknown set flag bogus\n\t\tflags bogus\n\t\t      ^~~~~\n",
+	},
+	{
+		// nft leaves it to the kernel (ENOENT)
+		name: "vmap_missing_chain",
+		src:  "table ip t {\n\tmap m {\n\t\ttype ipv4_addr : verdict\n\t\telements = { 192.0.2.1 : jump nowhere }\n\t}\n}\n",
+		want: "bad.nft:4:33: error: eval: unknown chain 'nowhere' in table ip t\n\t\telements = { 192.0.2.1 : jump nowhere }\n\t\t                              ^~~~~~~\n",
+	},
+	{
+		name: "reject_icmp_code",
+		src:  "table ip t {\n\tchain c {\n\t\tip protocol tcp tcp dport 22 reject with icmp type bogus\n\t}\n}\n",
+		want: "bad.nft:3:54: error: eval: Could not parse icmp code\n\t\tip protocol tcp tcp dport 22 reject with icmp type bogus\n\t\t                                                   ^~~~~\n",
+	},
+	{
+		name: "bad_hex",
+		src:  "table ip t {\n\tchain c {\n\t\tmeta mark 0xzz accept\n\t}\n}\n",
+		want: "bad.nft:3:14: error: parse: syntax error, unexpected 'xzz', expecting statement or expression\n\t\tmeta mark 0xzz accept\n\t\t           ^~~\n",
+	},
+	{
+		// nft leaves it to the kernel (ENOENT)
+		name: "chain_missing_rule",
+		src:  "table ip t {\n}\nadd rule ip t nope accept\n",
+		want: "bad.nft:3:15: error: eval: unknown chain 'nope' in table ip t\nadd rule ip t nope accept\n              ^~~~\n",
+	},
+	{
+		name: "range_no_flag",
+		src:  "table ip t {\n\tset s {\n\t\ttype inet_service\n\t\telements = { 20-30 }\n\t}\n}\n",
+		want: "bad.nft:4:16: error: eval: You must add 'flags interval' to your set declaration if you want to add range elements\n\t\telements = { 20-30 }\n\t\t             ^~~~~\n",
+	},
+	{
+		name: "hook_in_netdev",
+		src:  "table netdev t {\n\tchain c {\n\t\ttype filter hook input device lo priority 0;\n\t}\n}\n",
+		want: "bad.nft:3:20: error: eval: The netdev family does not support this hook\n\t\ttype filter hook input device lo priority 0;\n\t\t                 ^~~~~\n",
+	},
 }
 
 // longName is longer than NFT_NAME_MAXLEN (256 bytes with the NUL).
