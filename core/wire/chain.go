@@ -85,9 +85,13 @@ func DecodeChain(attrs []byte) (table string, c *ruleset.Chain, err error) {
 					case attrHookPriority: // NFTA_HOOK_PRIORITY
 						hook.Priority = int32(nad.Uint32())
 					case attrHookDev: // NFTA_HOOK_DEV
-						hook.Devices = append(hook.Devices, nad.String())
+						// Newer kernels send NFTA_HOOK_DEVS too, listing
+						// the same device: the list, when present, wins.
+						if len(hook.Devices) == 0 {
+							hook.Devices = []string{nad.String()}
+						}
 					case attrHookDevs: // NFTA_HOOK_DEVS
-						hook.Devices = append(hook.Devices, decodeDevs(nad)...)
+						hook.Devices = decodeDevs(nad)
 					}
 				}
 				return nil
