@@ -19,6 +19,9 @@ type Options struct {
 	// Prune deletes tables that exist only in from. By default they are
 	// left alone (another tool may own them).
 	Prune bool
+	// FromKeys, when not nil, memoizes the keys of from's rules across
+	// calls; from's rules must then not change while the cache serves them.
+	FromKeys *KeyCache
 }
 
 // Patch is an ordered list of commands; applying them in one batch turns
@@ -43,7 +46,7 @@ func Diff(from, to *ruleset.Ruleset, opts Options) *Patch {
 	if to == nil {
 		to = &ruleset.Ruleset{}
 	}
-	var ph phases
+	ph := phases{fromKeys: opts.FromKeys}
 	for _, tt := range to.Tables {
 		ft := from.Table(tt.Family, tt.Name)
 		if ft == nil {
@@ -82,13 +85,16 @@ const (
 	numPhases
 )
 
-type phases [numPhases][]*ruleset.Command
+type phases struct {
+	cmds     [numPhases][]*ruleset.Command
+	fromKeys *KeyCache // keys of the from side's rules, or nil
+}
 
-func (p *phases) add(phase int, c *ruleset.Command) { p[phase] = append(p[phase], c) }
+func (p *phases) add(phase int, c *ruleset.Command) { p.cmds[phase] = append(p.cmds[phase], c) }
 
 func (p *phases) flatten() []*ruleset.Command {
 	var out []*ruleset.Command
-	for _, cs := range p {
+	for _, cs := range p.cmds {
 		out = append(out, cs...)
 	}
 	return out

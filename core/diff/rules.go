@@ -16,14 +16,14 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 	from, to := fc.Rules, tc.Rules
 	fid := make([]string, len(from))
 	for i, r := range from {
-		fid[i] = ruleID(r)
+		fid[i] = ruleID(r, p.fromKeys)
 		if dep.rule(r) {
 			fid[i] = "\x00recreate" // matches nothing
 		}
 	}
 	tid := make([]string, len(to))
 	for i, r := range to {
-		tid[i] = ruleID(r)
+		tid[i] = ruleID(r, nil)
 	}
 	match := lcs(fid, tid) // match[j] = index in from of to[j], or -1
 
@@ -46,7 +46,7 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 		i := match[j]
 		if i >= 0 {
 			old := from[i]
-			if r.Tag() != "" && ruleKey(old) != ruleKey(r) {
+			if r.Tag() != "" && p.fromKeys.key(old) != ruleKey(r) {
 				p.add(phAddRule, &ruleset.Command{Op: ruleset.OpReplace, Kind: ruleset.KindRule, Family: t.Family,
 					Table: t.Name, Chain: tc.Name, Rule: r, Handle: old.Handle, Pos: r.Pos, Text: r.Text})
 			}
@@ -69,12 +69,12 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 }
 
 // ruleID is what rules are matched on: the tag when there is one, else the
-// content.
-func ruleID(r *ruleset.Rule) string {
+// content (memoized in keys when not nil).
+func ruleID(r *ruleset.Rule, keys *KeyCache) string {
 	if tag := r.Tag(); tag != "" {
 		return "tag:" + tag
 	}
-	return "key:" + ruleKey(r)
+	return "key:" + keys.key(r)
 }
 
 // rule reports whether r refers to a recreated set, chain or object,

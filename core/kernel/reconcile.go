@@ -37,6 +37,9 @@ type ReconcileResult struct {
 	Patch    *diff.Patch // the patch sent (or, with DryRun, computed)
 	GenID    uint32      // the generation the patch was computed against
 	Attempts int         // how many patches were computed
+	// Pulls is how many times the tables were pulled; 0 when every
+	// attempt diffed against the state remembered from the last call.
+	Pulls int
 }
 
 // Reconcile makes the kernel hold desired with a minimal patch: it reads
@@ -47,10 +50,21 @@ type ReconcileResult struct {
 // doubling delay between attempts. An empty patch sends nothing. Only the
 // tables named in desired are compared unless Prune is set.
 //
+// Reconcile remembers, per connection, the state it last saw (see
+// Reconciler): when the generation has not moved since, it skips the pull
+// and diffs against that state. The rules of desired must therefore not be
+// modified in place after the call.
+//
 // On exhaustion the error is a *diag.Error with Errno ERESTART whose
 // message names the attempts and the last generation; the result, returned
 // with every error, carries them too.
 func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*ReconcileResult, error) {
+	return reconcilerFor(c).Reconcile(desired, opts)
+}
+
+// reconcile is the loop of Reconcile; r remembers the kernel's state
+// between calls (see Reconciler) and is locked by the caller.
+func reconcile(c *nfnl.Conn, r *Reconciler, desired *ruleset.Ruleset, opts ReconcileOptions) (*ReconcileResult, error) {
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
@@ -63,13 +77,30 @@ func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*
 		res.Attempts++
 		gen, err := c.GenID()
 		if err != nil {
+			r.st = nil
 			return res, err
 		}
 		res.GenID = gen
-		current, err := pullFor(c, desired, opts.Prune)
+		st := r.current(gen, desired, opts.Prune)
+		if st == nil {
+			// The remembered state is stale or too narrow: pull.
+			r.st = nil
+			var current *ruleset.Ruleset
+			res.Pulls++
+			if current, err = pullFor(c, desired, opts.Prune); err == nil {
+				st = r.pulled(gen, current, desired, opts.Prune, diff.NewKeyCache())
+			}
+		}
 		if err == nil {
-			res.Patch = diff.Diff(current, desired, diff.Options{Prune: opts.Prune})
+			res.Patch = diff.Diff(st.rs, desired, diff.Options{Prune: opts.Prune, FromKeys: st.keys})
 			if opts.DryRun || res.Patch.Empty() {
+				// Nothing sent: the pull is the kernel's state if the
+				// generation has not moved.
+				if r.st != st {
+					if g, gerr := c.GenID(); gerr == nil && g == gen {
+						r.st = st
+					}
+				}
 				return res, nil
 			}
 			cmds := make([]ruleset.Command, len(res.Patch.Commands))
@@ -78,8 +109,16 @@ func Reconcile(c *nfnl.Conn, desired *ruleset.Ruleset, opts ReconcileOptions) (*
 			}
 			err = Apply(c, cmds, ApplyOptions{Check: opts.Check, Persist: opts.Persist, GenID: &gen})
 			if err == nil {
+				if opts.Check {
+					// The kernel accepted the generation and committed
+					// nothing: st is still its state.
+					r.st = st
+				} else {
+					r.st = committed(c, st, res.Patch, desired)
+				}
 				return res, nil
 			}
+			r.st = nil
 		}
 		// ERESTART: the generation moved under the patch; an interrupted
 		// dump: it moved under the pull. Both mean start over.
