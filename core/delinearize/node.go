@@ -128,7 +128,8 @@ type setInfo struct {
 	data          *node // data type placeholder for maps
 	dataIsVerdict bool
 	objType       uint32
-	init          *node        // kSet of elements
+	init          *node        // kSet of elements (of a named set: see elements)
+	src           *ruleset.Set // named set whose elements are not built yet
 	lazy          *ruleset.Set // set whose key/data types are taken from its users
 	shift         int          // pending right shift of lazily typed elements
 	shiftLen      int

@@ -344,8 +344,8 @@ func (p *postCtx) pctxUpdate(rel *node) {
 	var vals []*node
 	if right.k == kValue {
 		vals = []*node{right}
-	} else if right.k == kSetRef && right.set.init != nil {
-		for _, el := range right.set.init.args {
+	} else if right.k == kSetRef && right.set.elements() != nil {
+		for _, el := range right.set.elements().args {
 			if el.k == kSetElem && el.left.k == kValue {
 				vals = append(vals, el.left)
 			}

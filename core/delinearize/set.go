@@ -66,8 +66,24 @@ func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 		}
 		return si
 	}
-	si.init = setElements(s, si, o)
+	if si.anonymous {
+		si.init = setElements(s, si, o)
+		return si
+	}
+	// a named set's elements are only needed by its declaration and by
+	// a few rule matches: they are built on first use (elements)
+	si.src, si.opts = s, o
 	return si
+}
+
+// elements returns the kSet of the set's elements, building those of a
+// named set on first use.
+func (si *setInfo) elements() *node {
+	if si.init == nil && si.src != nil {
+		si.init = setElements(si.src, si, si.opts)
+		si.src = nil
+	}
+	return si.init
 }
 
 func (si *setInfo) materializeKey(t *Datatype, o ByteOrder) {

@@ -100,9 +100,9 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 	if c := s.Comment(); c != "" {
 		fmt.Fprintf(&sb, "\t\tcomment \"%s\"\n", c)
 	}
-	if si.init != nil && len(si.init.args) > 0 && !(o != nil && o.Stateless && kind == "meter") {
+	if init := si.elements(); init != nil && len(init.args) > 0 && !(o != nil && o.Stateless && kind == "meter") {
 		sb.WriteString("\t\telements = ")
-		sb.WriteString(si.init.print(o))
+		sb.WriteString(init.print(o))
 		sb.WriteString("\n")
 	}
 	sb.WriteString("\t}\n")
