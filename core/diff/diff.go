@@ -22,6 +22,8 @@ type Options struct {
 	// FromKeys, when not nil, memoizes the keys of from's rules across
 	// calls; from's rules must then not change while the cache serves them.
 	FromKeys *KeyCache
+	// ToKeys, likewise, memoizes the keys of to's rules.
+	ToKeys *KeyCache
 }
 
 // Patch is an ordered list of commands; applying them in one batch turns
@@ -46,7 +48,7 @@ func Diff(from, to *ruleset.Ruleset, opts Options) *Patch {
 	if to == nil {
 		to = &ruleset.Ruleset{}
 	}
-	ph := phases{fromKeys: opts.FromKeys}
+	ph := phases{fromKeys: opts.FromKeys, toKeys: opts.ToKeys}
 	for _, tt := range to.Tables {
 		ft := from.Table(tt.Family, tt.Name)
 		if ft == nil {
@@ -88,6 +90,7 @@ const (
 type phases struct {
 	cmds     [numPhases][]*ruleset.Command
 	fromKeys *KeyCache // keys of the from side's rules, or nil
+	toKeys   *KeyCache // keys of the to side's rules, or nil
 }
 
 func (p *phases) add(phase int, c *ruleset.Command) { p.cmds[phase] = append(p.cmds[phase], c) }

@@ -1,17 +1,61 @@
 package diff
 
-import "github.com/nfsh/nfsh/core/ruleset"
+import (
+	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
 
 // KeyCache memoizes the content keys of rules, by rule pointer, so that a
-// caller diffing the same from value again and again (a reconcile session
-// keeping the kernel's last state) pays for each rule's key once. The rules
-// whose keys it holds must not be modified while it is in use.
+// caller diffing values that share rules again and again (a reconcile
+// session keeping the kernel's last state, a script pushing the value it
+// keeps growing) pays for each rule's key once. A memoized key is checked
+// against the rule's slices (expressions, anonymous sets, userdata, compat:
+// same backing arrays and lengths) and recomputed when one was replaced;
+// changes made inside those arrays (an expression modified in place) go
+// unnoticed, so rules must not be modified that way while cached.
 type KeyCache struct {
-	m map[*ruleset.Rule]string
+	m     map[*ruleset.Rule]keyEntry
+	epoch uint32 // advanced by Sweep
+	used  int    // entries used since the last Sweep
+}
+
+type keyEntry struct {
+	fp    ruleFP
+	key   string
+	epoch uint32 // the last epoch the entry was used in
+}
+
+// ruleFP is what a memoized key is checked against.
+type ruleFP struct {
+	e0      *expr.Expr // the expressions' backing array
+	ne      int
+	s0      *ruleset.Set
+	ns      int
+	ud0     *byte
+	nud     int
+	c0      *byte
+	ncompat int
+}
+
+func fingerprint(r *ruleset.Rule) ruleFP {
+	fp := ruleFP{ne: len(r.Exprs), ns: len(r.Sets), nud: len(r.Userdata), ncompat: len(r.Compat)}
+	if len(r.Exprs) > 0 {
+		fp.e0 = &r.Exprs[0]
+	}
+	if len(r.Sets) > 0 {
+		fp.s0 = r.Sets[0]
+	}
+	if len(r.Userdata) > 0 {
+		fp.ud0 = &r.Userdata[0]
+	}
+	if len(r.Compat) > 0 {
+		fp.c0 = &r.Compat[0]
+	}
+	return fp
 }
 
 // NewKeyCache returns an empty cache.
-func NewKeyCache() *KeyCache { return &KeyCache{m: map[*ruleset.Rule]string{}} }
+func NewKeyCache() *KeyCache { return &KeyCache{m: map[*ruleset.Rule]keyEntry{}} }
 
 // key returns r's key, computing and remembering it on first use. A nil
 // cache computes every time.
@@ -19,12 +63,17 @@ func (k *KeyCache) key(r *ruleset.Rule) string {
 	if k == nil {
 		return ruleKey(r)
 	}
-	if s, ok := k.m[r]; ok {
-		return s
+	fp := fingerprint(r)
+	e, ok := k.m[r]
+	if !ok || e.fp != fp {
+		e = keyEntry{fp: fp, key: ruleKey(r)}
 	}
-	s := ruleKey(r)
-	k.m[r] = s
-	return s
+	if !ok || e.epoch != k.epoch {
+		k.used++
+	}
+	e.epoch = k.epoch
+	k.m[r] = e
+	return e.key
 }
 
 // Forget drops r's key (r left the value the cache serves).
@@ -32,6 +81,23 @@ func (k *KeyCache) Forget(r *ruleset.Rule) {
 	if k != nil {
 		delete(k.m, r)
 	}
+}
+
+// Sweep ends an epoch: keys not used in the last keep epochs are dropped
+// once the cache holds more than twice what the last epoch used.
+func (k *KeyCache) Sweep(keep uint32) {
+	if k == nil {
+		return
+	}
+	if len(k.m) > 2*k.used+1024 {
+		for r, e := range k.m {
+			if k.epoch-e.epoch >= keep {
+				delete(k.m, r)
+			}
+		}
+	}
+	k.epoch++
+	k.used = 0
 }
 
 // Len returns how many keys the cache holds.
@@ -42,8 +108,6 @@ func (k *KeyCache) Len() int {
 	return len(k.m)
 }
 
-// Same reports whether the rule cached (whose key k memoizes) and the rule
-// r do the same thing, as Diff would judge them.
-func (k *KeyCache) Same(cached, r *ruleset.Rule) bool {
-	return k.key(cached) == ruleKey(r)
-}
+// Key returns r's content key (what Diff matches untagged rules on),
+// memoized in k when k is not nil.
+func (k *KeyCache) Key(r *ruleset.Rule) string { return k.key(r) }

@@ -23,7 +23,7 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 	}
 	tid := make([]string, len(to))
 	for i, r := range to {
-		tid[i] = ruleID(r, nil)
+		tid[i] = ruleID(r, p.toKeys)
 	}
 	match := lcs(fid, tid) // match[j] = index in from of to[j], or -1
 
@@ -46,7 +46,7 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 		i := match[j]
 		if i >= 0 {
 			old := from[i]
-			if r.Tag() != "" && p.fromKeys.key(old) != ruleKey(r) {
+			if r.Tag() != "" && p.fromKeys.key(old) != p.toKeys.key(r) {
 				p.add(phAddRule, &ruleset.Command{Op: ruleset.OpReplace, Kind: ruleset.KindRule, Family: t.Family,
 					Table: t.Name, Chain: tc.Name, Rule: r, Handle: old.Handle, Pos: r.Pos, Text: r.Text})
 			}

@@ -92,7 +92,7 @@ func reconcile(c *nfnl.Conn, r *Reconciler, desired *ruleset.Ruleset, opts Recon
 			}
 		}
 		if err == nil {
-			res.Patch = diff.Diff(st.rs, desired, diff.Options{Prune: opts.Prune, FromKeys: st.keys})
+			res.Patch = diff.Diff(st.rs, desired, diff.Options{Prune: opts.Prune, FromKeys: st.keys, ToKeys: r.toKeys})
 			if opts.DryRun || res.Patch.Empty() {
 				// Nothing sent: the pull is the kernel's state if the
 				// generation has not moved.
@@ -114,7 +114,7 @@ func reconcile(c *nfnl.Conn, r *Reconciler, desired *ruleset.Ruleset, opts Recon
 					// nothing: st is still its state.
 					r.st = st
 				} else {
-					r.st = committed(c, st, res.Patch, desired)
+					r.st = committed(c, st, res.Patch, desired, r.toKeys)
 				}
 				return res, nil
 			}

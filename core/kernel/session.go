@@ -28,6 +28,8 @@ type Reconciler struct {
 	c  *nfnl.Conn
 	mu sync.Mutex
 	st *kernelState
+	// toKeys memoizes the keys of desired rules seen in recent calls.
+	toKeys *diff.KeyCache
 }
 
 // kernelState is the kernel's ruleset (the part a reconcile looked at) as
@@ -41,7 +43,7 @@ type kernelState struct {
 }
 
 // NewReconciler returns a Reconciler over c with nothing remembered.
-func NewReconciler(c *nfnl.Conn) *Reconciler { return &Reconciler{c: c} }
+func NewReconciler(c *nfnl.Conn) *Reconciler { return &Reconciler{c: c, toKeys: diff.NewKeyCache()} }
 
 // Invalidate drops the remembered state; the next reconcile pulls.
 func (r *Reconciler) Invalidate() {
@@ -54,8 +56,13 @@ func (r *Reconciler) Invalidate() {
 func (r *Reconciler) Reconcile(desired *ruleset.Ruleset, opts ReconcileOptions) (*ReconcileResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	defer r.toKeys.Sweep(desiredEpochs)
 	return reconcile(r.c, r, desired, opts)
 }
+
+// desiredEpochs is how many calls the key of a desired rule is kept after
+// its last use (a caller alternating between a few values keeps hitting).
+const desiredEpochs = 4
 
 // current returns the remembered state when it is still the kernel's
 // (generation gen) and covers what a reconcile of desired compares.
@@ -106,7 +113,7 @@ func nextGen(gen uint32) uint32 {
 // (their rule handles only matter; the rules' content is the desired
 // one), and the result is kept if GETGEN then shows no other commit. It
 // returns nil when the state cannot be brought forward cheaply.
-func committed(c *nfnl.Conn, st *kernelState, p *diff.Patch, desired *ruleset.Ruleset) *kernelState {
+func committed(c *nfnl.Conn, st *kernelState, p *diff.Patch, desired *ruleset.Ruleset, toKeys *diff.KeyCache) *kernelState {
 	type chainRef struct {
 		fam          ruleset.Family
 		table, chain string
@@ -175,7 +182,7 @@ func committed(c *nfnl.Conn, st *kernelState, p *diff.Patch, desired *ruleset.Ru
 		used := make(map[uint64]bool, len(handles))
 		for j, h := range handles {
 			if r, ok := kept[h]; ok {
-				if !st.keys.Same(r, dc.Rules[j]) {
+				if st.keys.Key(r) != toKeys.Key(dc.Rules[j]) {
 					return nil // not where the desired value has it
 				}
 				nc.Rules[j] = r
