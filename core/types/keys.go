@@ -74,6 +74,7 @@ var CtKeys = []Key{
 	k("direction", 1, CtDir, 8, OrderHost),
 	k("status", 2, CtStatus, 32, OrderHost),
 	k("mark", 3, Mark, 32, OrderHost),
+	k("secmark", 4, Integer, 32, OrderHost),
 	k("expiration", 5, Time, 32, OrderHost),
 	k("helper", 6, String, 128, OrderHost),
 	k("l3proto", 7, NFProto, 8, OrderHost),
@@ -92,8 +93,7 @@ var CtKeys = []Key{
 	k("ip daddr", 20, IPAddr, 32, OrderBig),
 	k("ip6 saddr", 21, IP6Addr, 128, OrderBig),
 	k("ip6 daddr", 22, IP6Addr, 128, OrderBig),
-	k("secmark", 23, Integer, 32, OrderHost),
-	k("id", 24, Integer, 32, OrderBig),
+	k("id", 23, Integer, 32, OrderBig),
 }
 
 // CtKey returns the ct key named name.
