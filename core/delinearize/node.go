@@ -110,7 +110,12 @@ type node struct {
 	verdict int32
 	chain   string
 
-	// set element details
+	// set element details (kSetElem), nil when it has none
+	elem *elemInfo
+}
+
+// elemInfo holds a set element's rarely present details.
+type elemInfo struct {
 	timeout    uint64
 	expiration uint64
 	comment    string
@@ -365,18 +370,20 @@ func (n *node) write(sb *strings.Builder, o *Options) {
 		n.right.write(sb, o)
 	case kSetElem:
 		n.left.write(sb, o)
-		for _, s := range n.stmts {
-			sb.WriteString(" ")
-			sb.WriteString(s.print(o))
-		}
-		if n.timeout != 0 {
-			sb.WriteString(" timeout " + timeString(n.timeout))
-		}
-		if (o == nil || !o.Stateless) && n.expiration != 0 {
-			sb.WriteString(" expires " + timeString(n.expiration))
-		}
-		if n.comment != "" {
-			sb.WriteString(` comment "` + n.comment + `"`)
+		if ei := n.elem; ei != nil {
+			for _, s := range ei.stmts {
+				sb.WriteString(" ")
+				sb.WriteString(s.print(o))
+			}
+			if ei.timeout != 0 {
+				sb.WriteString(" timeout " + timeString(ei.timeout))
+			}
+			if (o == nil || !o.Stateless) && ei.expiration != 0 {
+				sb.WriteString(" expires " + timeString(ei.expiration))
+			}
+			if ei.comment != "" {
+				sb.WriteString(` comment "` + ei.comment + `"`)
+			}
 		}
 	case kCatchall:
 		sb.WriteString("*")

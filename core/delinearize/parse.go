@@ -714,7 +714,10 @@ func (c *parseCtx) parseDynset(x *expr.Dynset) {
 			key = cat
 		}
 	}
-	elem := &node{k: kSetElem, left: key, timeout: x.Timeout, t: key.t}
+	elem := &node{k: kSetElem, left: key, t: key.t}
+	if x.Timeout != 0 {
+		elem.elem = &elemInfo{timeout: x.Timeout}
+	}
 	var subs []*stmt
 	for _, e := range x.Exprs {
 		sub := &parseCtx{family: c.family, sets: c.sets, regs: c.regs}

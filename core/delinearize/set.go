@@ -1,7 +1,9 @@
 package delinearize
 
 import (
+	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 
 	"github.com/nfsh/nfsh/core/expr"
@@ -236,7 +238,22 @@ type elemKey struct {
 
 func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 	set := &node{k: kSet, t: si.key.t, set: si}
+	eachElement(s, si, o, func(n *node) { set.args = append(set.args, n) })
+	return set
+}
+
+// eachElement calls emit with each element of s as nft would list it, in
+// nft's order. Each node is built when it is emitted, so a caller that
+// prints and drops them never holds the whole list.
+func eachElement(s *ruleset.Set, si *setInfo, o *Options, emit func(*node)) {
 	interval := s.Flags&ruleset.SetInterval != 0
+	if interval && len(si.key.t.Subtypes) == 0 {
+		// intervalDecompose sorts by the key bytes itself; elements with
+		// equal key bytes have equal sort keys, so sorting here first
+		// would not change its result
+		intervalDecompose(s.Elements, si, o, emit)
+		return
+	}
 	elems := append([]*ruleset.Element(nil), s.Elements...)
 	if !interval {
 		// nft collects the dumped elements in reverse before its stable
@@ -244,15 +261,6 @@ func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 		for i, j := 0, len(elems)-1; i < j; i, j = i+1, j-1 {
 			elems[i], elems[j] = elems[j], elems[i]
 		}
-	}
-	if interval && len(si.key.t.Subtypes) == 0 {
-		// intervalDecompose sorts by the key bytes itself; elements with
-		// equal key bytes have equal sort keys, so sorting here first
-		// would not change its result
-		set.args = intervalDecompose(elems, si, o)
-		return set
-	}
-	if !interval {
 		// concatenated interval sets (concat_range_aggregate) keep the
 		// kernel's order; the others are sorted by value (list_expr_sort).
 		// Each sort key is computed once, not twice per comparison.
@@ -269,9 +277,8 @@ func setElements(s *ruleset.Set, si *setInfo, o *Options) *node {
 		if interval && e.Flags&ruleset.ElemIntervalEnd != 0 {
 			continue
 		}
-		set.args = append(set.args, elemNode(e, si, o, interval))
+		emit(elemNode(e, si, o, interval))
 	}
-	return set
 }
 
 func elemNode(e *ruleset.Element, si *setInfo, o *Options, interval bool) *node {
@@ -324,15 +331,19 @@ func rangeOrPrefix(lo, hi *node) *node {
 
 func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
 	el := &node{k: kSetElem, left: key, t: si.key.t}
-	if e.Timeout != nil {
-		el.timeout = *e.Timeout
-	}
-	if e.Expiration != nil {
-		el.expiration = *e.Expiration
-	}
-	el.comment = ruleset.UdataString(e.Userdata, ruleset.UdataSetElemComment)
-	for _, x := range e.Exprs {
-		el.stmts = append(el.stmts, Stmts(0, []expr.Expr{x}, nil)...)
+	if e.Timeout != nil || e.Expiration != nil || len(e.Userdata) > 0 || len(e.Exprs) > 0 {
+		ei := &elemInfo{}
+		if e.Timeout != nil {
+			ei.timeout = *e.Timeout
+		}
+		if e.Expiration != nil {
+			ei.expiration = *e.Expiration
+		}
+		ei.comment = ruleset.UdataString(e.Userdata, ruleset.UdataSetElemComment)
+		for _, x := range e.Exprs {
+			ei.stmts = append(ei.stmts, Stmts(0, []expr.Expr{x}, nil)...)
+		}
+		el.elem = ei
 	}
 	if si.data != nil {
 		var data *node
@@ -367,14 +378,14 @@ func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
 // prefixes and ranges (nft's interval_map_decompose): sort by value with
 // ends before starts of the same value, close a start directly followed by
 // another start at that start, pair each start with the next end and let a
-// last open start run to the end of the key space.
-func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*node {
+// last open start run to the end of the key space. Each element goes to
+// emit as soon as it is known.
+func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit func(*node)) {
 	type ivEl struct {
 		e   *ruleset.Element
 		end bool
-		key *bigInt
+		key []byte // big endian, leading zero bytes trimmed
 	}
-	var out []*node
 	var catchall *ruleset.Element
 	sorted := make([]ivEl, 0, len(elems))
 	for _, e := range elems {
@@ -383,10 +394,14 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*nod
 			continue
 		}
 		// interval keys are stored big endian whatever the type's order
-		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: newBigBytes(e.Key)})
+		k := e.Key
+		for len(k) > 0 && k[0] == 0 {
+			k = k[1:]
+		}
+		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: k})
 	}
 	slices.SortStableFunc(sorted, func(a, b ivEl) int {
-		if c := a.key.Cmp(b.key); c != 0 {
+		if c := cmpTrimmed(a.key, b.key); c != 0 {
 			return c
 		}
 		switch {
@@ -397,48 +412,61 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options) []*nod
 		}
 		return 0
 	})
-	ranges := make([]ivEl, 0, len(sorted))
-	open := false
-	for _, x := range sorted {
-		switch {
-		case x.end:
-			open = false
-		case open:
-			ranges = append(ranges, ivEl{e: x.e, end: true, key: x.key})
-		default:
-			open = true
-		}
-		ranges = append(ranges, x)
-	}
 	nb := int(si.key.len / 8)
+	// pair each start with the element after it: an end, or a start that
+	// closes the open interval just before itself
 	var low *ivEl
-	for i := range ranges {
-		x := &ranges[i]
+	pair := func(x *ivEl) {
 		if low == nil {
 			if !x.end {
 				low = x
 			}
-			continue
+			return
 		}
-		out = append(out, si.addInterval(low.e, low.key, new(bigInt).Sub(x.key, newBig(1)), o))
+		hiv := newBigBytes(x.key)
+		emit(si.addInterval(low.e, newBigBytes(low.key), hiv.Sub(hiv, newBig(1)), o))
 		low = nil
 	}
+	open := false
+	for i := range sorted {
+		x := &sorted[i]
+		switch {
+		case x.end:
+			open = false
+		case open:
+			pair(&ivEl{e: x.e, end: true, key: x.key})
+		default:
+			open = true
+		}
+		pair(x)
+	}
 	if low != nil {
-		out = append(out, si.addInterval(low.e, low.key, bitmask(nb*8), o))
+		emit(si.addInterval(low.e, newBigBytes(low.key), bitmask(nb*8), o))
 	}
 	if catchall != nil {
-		out = append(out, wrapElem(&node{k: kCatchall}, catchall, si, o))
+		emit(wrapElem(&node{k: kCatchall}, catchall, si, o))
 	}
-	return out
+}
+
+// cmpTrimmed compares two big-endian numbers without leading zero bytes.
+func cmpTrimmed(a, b []byte) int {
+	if len(a) != len(b) {
+		if len(a) < len(b) {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a, b)
 }
 
 // addInterval is nft's add_interval: the element from lov to hiv as a
 // value, a prefix or a range.
 func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options) *node {
 	nb := int(si.key.len / 8)
-	lo := si.keyValue(e.Key, si.key)
-	lo.v = lov
-	lo.order = OrderBig
+	lo := &node{k: kValue, t: si.key.t, order: OrderBig, len: si.key.len, v: lov}
+	if len(e.Key)*8 < si.key.len || si.key.len == 0 {
+		lo.len = len(e.Key) * 8
+	}
 	if lo.t.basetype() == dtString {
 		lo.order = OrderHost
 		lo.v = switchOrder(lov, nb)
@@ -447,9 +475,17 @@ func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options)
 	if hiv.Cmp(lov) == 0 {
 		key = finishValue(lo, true)
 	} else {
-		x := new(bigInt).Xor(lov, hiv)
-		b := x.BitLen()
-		isPfx := new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
+		var b int
+		var isPfx bool
+		if lov.IsUint64() && hiv.IsUint64() {
+			l, x := lov.Uint64(), lov.Uint64()^hiv.Uint64()
+			b = bits.Len64(x)
+			isPfx = x&(x+1) == 0 && l&x == 0
+		} else {
+			x := new(bigInt).Xor(lov, hiv)
+			b = x.BitLen()
+			isPfx = new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
+		}
 		if isPfx && lo.t.Prefix {
 			key = &node{k: kPrefix, left: finishValue(lo, true), plen: lo.len - b, len: lo.len, t: lo.t}
 		} else if isPfx && lo.t.basetype() == dtString {

@@ -100,10 +100,8 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 	if c := s.Comment(); c != "" {
 		fmt.Fprintf(&sb, "\t\tcomment \"%s\"\n", c)
 	}
-	if init := si.elements(); init != nil && len(init.args) > 0 && !(o != nil && o.Stateless && kind == "meter") {
-		sb.WriteString("\t\telements = ")
-		sb.WriteString(init.print(o))
-		sb.WriteString("\n")
+	if !(o != nil && o.Stateless && kind == "meter") {
+		si.writeElements(&sb, o)
 	}
 	sb.WriteString("\t}\n")
 	return sb.String()
@@ -124,3 +122,36 @@ func TimeUnit(u uint64) string { return timeUnit(u) }
 
 // RateUnit splits a byte count into nft's value and unit ("bytes", "kbytes", "mbytes").
 func RateUnit(b uint64) (uint64, string) { return rateUnit(b) }
+
+// writeElements writes the "elements = { ... }" line of a set declaration
+// (nothing for an empty set). A named set's elements are printed as they
+// are built and dropped right after, never held as one list.
+func (si *setInfo) writeElements(sb *strings.Builder, o *Options) {
+	set := si.init
+	if set == nil {
+		set = &node{k: kSet, t: si.key.t, set: si}
+	}
+	count := 0
+	d := ""
+	put := func(n *node) {
+		if d == "" {
+			sb.WriteString("\t\telements = { ")
+		} else {
+			sb.WriteString(d)
+		}
+		n.write(sb, o)
+		count++
+		d = set.setDelim(&count)
+	}
+	if si.init == nil && si.src != nil {
+		sb.Grow(len(si.src.Elements) * 16)
+		eachElement(si.src, si, si.opts, put)
+	} else {
+		for _, n := range set.args {
+			put(n)
+		}
+	}
+	if d != "" {
+		sb.WriteString(" }\n")
+	}
+}
