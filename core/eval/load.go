@@ -94,11 +94,10 @@ func (c *Ctx) Expr(n ast.Expr) (*Load, error) {
 			if in.Concat != nil {
 				h.Len = uint32(in.RegBits / 8)
 			}
+			// Without a seed nft sends none and the kernel picks a
+			// random one (and does not list it).
 			if x.HasSeed {
 				s := uint32(x.Seed)
-				h.Seed = &s
-			} else {
-				s := uint32(0)
 				h.Seed = &s
 			}
 		}
