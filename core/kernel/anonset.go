@@ -23,7 +23,9 @@ func bindAnonSets(r *ruleset.Rule, nextID func() uint32) (*ruleset.Rule, []*rule
 		c := *s
 		c.ID = nextID()
 		c.Handle = 0
-		if !strings.Contains(c.Name, "%d") {
+		// Names the kernel generated ("__set0", pulled) become templates
+		// again; a meter's own name ("acct_out") stays.
+		if strings.HasPrefix(c.Name, "__") && !strings.Contains(c.Name, "%d") {
 			c.Name = anonTemplate(s)
 		}
 		sets[i] = &c

@@ -97,12 +97,9 @@ func (c *Ctx) meter(ec *eval.Ctx, x *ast.Meter) error {
 		return err
 	}
 	s := &ruleset.Set{Name: x.Name, Flags: ruleset.SetAnonymous | ruleset.SetEval}
+	// A meter's set is a hash: no NFTA_SET_DESC_CONCAT (nft describes the
+	// fields of concatenated ranges only; the kernel refuses it elsewhere).
 	s.KeyType, s.KeyLen = KeyType(key)
-	if key.Concat != nil {
-		for _, sub := range key.Concat {
-			s.Concat = append(s.Concat, uint32(sub.Bytes()))
-		}
-	}
 	e := &expr.Dynset{Op: dynsetOps["update"], SetName: x.Name}
 	if x.Key.Timeout != nil {
 		ms, err := ec.Duration(x.Key.Timeout)
