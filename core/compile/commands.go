@@ -791,6 +791,9 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 				return err
 			}
 			ivs.catch = catch
+			if c.ownAST {
+				s.Elements = nil // compiled: let a large literal's tree go
+			}
 		}
 		c.pending[len(c.out)] = &ivPending{set: ivs, decl: true}
 		c.emit(el)

@@ -38,6 +38,10 @@ type Compiler struct {
 	// pending are element commands of interval sets whose elements are
 	// produced by finish, by index in out.
 	pending map[int]*ivPending
+	// ownAST is set when the compiler parsed the syntax tree itself
+	// (Source): it may then drop parts it has compiled, such as a large
+	// set literal, so they can be freed while the rest compiles.
+	ownAST bool
 }
 
 type tkey struct {
@@ -127,7 +131,10 @@ func Source(name string, src []byte, opts *Options) ([]ruleset.Command, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmds, err := File(f, opts)
+	c := New(opts)
+	c.ownAST = true
+	err = c.File(f)
+	cmds := c.out
 	if err != nil {
 		var de *diag.Error
 		if e, ok := err.(*diag.Error); ok {

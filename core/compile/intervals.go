@@ -29,15 +29,19 @@ import (
 // ivElem is one interval of a named set: [lo, hi], inclusive.
 type ivElem struct {
 	lo, hi *big.Int
-	e      *eval.Elem // source element (data, timeout, comment); nil for kernel elements
+	e      *eval.Elem // source element (data, timeout, comment); nil for kernel and plain elements
 	el     *ruleset.Element
 	kernel bool // EXPR_F_KERNEL: already in the set (or added earlier in this batch)
-	node   ast.Node
+	// plain marks a source element that is its key alone (no data,
+	// options or statements, not reaching the end of the key space): it
+	// keeps neither its evaluated value nor its syntax tree, so a large
+	// literal's trees can be freed before the elements are built.
+	plain bool
+	pos   diag.Pos
 }
 
 func (x *ivElem) clone() *ivElem {
 	c := *x
-	c.lo, c.hi = new(big.Int).Set(x.lo), new(big.Int).Set(x.hi)
 	return &c
 }
 
@@ -80,10 +84,12 @@ func sortIv(l []*ivElem) {
 	})
 }
 
-// ivElems turns an evaluated set literal into intervals.
-func ivElems(v *eval.Value, key *eval.Load) []*ivElem {
-	var out []*ivElem
-	for _, e := range v.Elems {
+// ivElems turns an evaluated set literal into intervals. The bounds are
+// shared with v: intervals are never modified in place, only replaced.
+func ivElems(v *eval.Value, key, data *eval.Load, automerge bool) []*ivElem {
+	out := make([]*ivElem, 0, len(v.Elems))
+	slab := make([]ivElem, len(v.Elems))
+	for i, e := range v.Elems {
 		if e.Catch || e.Key == nil {
 			continue
 		}
@@ -101,7 +107,18 @@ func ivElems(v *eval.Value, key *eval.Load) []*ivElem {
 				lo, hi = k.V, k.V
 			}
 		}
-		out = append(out, &ivElem{lo: new(big.Int).Set(lo), hi: new(big.Int).Set(hi), e: e, node: e.Node})
+		x := &slab[i]
+		*x = ivElem{lo: lo, hi: hi, e: e}
+		if e.Node != nil {
+			x.pos = e.Node.Pos()
+		}
+		// automerge may widen an interval up to the end of the key
+		// space, which needs the element itself (see ivEncoder.start).
+		if data == nil && key.Concat == nil && !automerge && e.Data == nil && e.Timeout == nil &&
+			e.Expires == nil && e.Comment == "" && len(e.Stmts) == 0 && hi.BitLen() < key.Bits {
+			x.e, x.plain = nil, true
+		}
+		out = append(out, x)
 	}
 	return out
 }
@@ -115,11 +132,7 @@ func overlapErr(prev, cur *ivElem) error {
 	case cur.kernel:
 		at, msg = prev, "interval overlaps with an existing one"
 	}
-	var pos diag.Pos
-	if at.node != nil {
-		pos = at.node.Pos()
-	}
-	e := diag.Errorf(pos, "%s", msg)
+	e := diag.Errorf(at.pos, "%s", msg)
 	e.Op = "eval"
 	return e
 }
@@ -274,7 +287,13 @@ func (v ivEncoder) key(x *big.Int) []byte {
 }
 
 // start builds the start element of x with its data and options.
-func (v ivEncoder) start(x *ivElem) (*ruleset.Element, error) {
+func (v ivEncoder) start(x *ivElem, el *ruleset.Element) (*ruleset.Element, error) {
+	if x.plain {
+		// What elementOf would build for a plain set element that does
+		// not reach the end of the key space (checked when it was marked).
+		*el = ruleset.Element{Key: v.key(x.lo)}
+		return el, nil
+	}
 	if x.e == nil {
 		el := *x.el
 		el.Key = v.key(x.lo)
@@ -310,15 +329,23 @@ func (v ivEncoder) start(x *ivElem) (*ruleset.Element, error) {
 // and end elements (flagged), the first segment when first is set, and
 // the open-interval flag on a last interval that reaches the maximum.
 func (v ivEncoder) toIntervals(l []*ivElem, first bool) ([]*ruleset.Element, bool, error) {
-	var out []*ruleset.Element
+	out := make([]*ruleset.Element, 0, 2*len(l)+1)
+	// One allocation for all elements: a large set has hundreds of
+	// thousands.
+	slab := make([]ruleset.Element, 2*len(l)+1)
+	next := func() *ruleset.Element { e := &slab[0]; slab = slab[1:]; return e }
 	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(v.s.key.Bits)), big.NewInt(1))
+	one := big.NewInt(1)
+	end := new(big.Int)
 	added := false
 	for i, x := range l {
 		if i == 0 && first && x.lo.Sign() != 0 {
-			out = append(out, &ruleset.Element{Key: v.key(big.NewInt(0)), Flags: ruleset.ElemIntervalEnd})
+			el := next()
+			*el = ruleset.Element{Key: v.key(end.SetInt64(0)), Flags: ruleset.ElemIntervalEnd}
+			out = append(out, el)
 			added = true
 		}
-		st, err := v.start(x)
+		st, err := v.start(x, next())
 		if err != nil {
 			return nil, false, err
 		}
@@ -327,7 +354,9 @@ func (v ivEncoder) toIntervals(l []*ivElem, first bool) ([]*ruleset.Element, boo
 			st.Userdata = ruleset.UdataSet(st.Userdata, ruleset.UdataSetElemFlags, u32le(1)) // NFTNL_SET_ELEM_F_INTERVAL_OPEN
 			continue
 		}
-		out = append(out, &ruleset.Element{Key: v.key(new(big.Int).Add(x.hi, big.NewInt(1))), Flags: ruleset.ElemIntervalEnd})
+		el := next()
+		*el = ruleset.Element{Key: v.key(end.Add(x.hi, one)), Flags: ruleset.ElemIntervalEnd}
+		out = append(out, el)
 	}
 	return out, added, nil
 }
@@ -440,7 +469,7 @@ func (c *Compiler) ivEval(fam ruleset.Family, s *ivSet, x *ast.SetExpr) ([]*ivEl
 			catch = append(catch, el)
 		}
 	}
-	return ivElems(v, s.key), catch, nil
+	return ivElems(v, s.key, s.data, s.automerge), catch, nil
 }
 
 // ivElementsCmd compiles add/create/delete element for an interval set.
@@ -466,11 +495,7 @@ func (c *Compiler) ivElementsCmd(base ruleset.Command, s *ivSet, x *ast.SetExpr,
 				}
 			}
 			if found < 0 {
-				var pos diag.Pos
-				if x.node != nil {
-					pos = x.node.Pos()
-				}
-				e := diag.Errorf(pos, "element does not exist")
+				e := diag.Errorf(x.pos, "element does not exist")
 				e.Op = "eval"
 				return e
 			}

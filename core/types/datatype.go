@@ -188,11 +188,12 @@ func ByName(name string) *Datatype { return byName[name] }
 // ToBytes returns v as register bytes of n bytes in byte order o.
 func ToBytes(v *big.Int, n int, o ByteOrder) []byte {
 	b := make([]byte, n)
-	vb := v.Bytes()
-	if len(vb) > n {
-		vb = vb[len(vb)-n:]
+	if v.BitLen() <= 8*n {
+		v.FillBytes(b) // no intermediate slice: keys are built by the hundred thousand
+	} else {
+		vb := v.Bytes()
+		copy(b, vb[len(vb)-n:])
 	}
-	copy(b[n-len(vb):], vb)
 	if o == OrderHost {
 		for i, j := 0, n-1; i < j; i, j = i+1, j-1 {
 			b[i], b[j] = b[j], b[i]
