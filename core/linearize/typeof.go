@@ -66,7 +66,7 @@ func (u Udata) Nest(t uint8, fill func(Udata) Udata) Udata {
 func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 	if l.Concat != nil {
 		for _, sub := range l.Concat {
-			if _, _, ok := exprTypeof(nil, sub); !ok {
+			if _, _, ok := exprTypeof(nil, sub, true); !ok {
 				return u
 			}
 		}
@@ -74,11 +74,11 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 			u = u.U32(udTypeofExpr, etypeConcat)
 			return u.Nest(udTypeofData, func(u Udata) Udata {
 				for i, sub := range l.Concat {
-					_, et, _ := exprTypeof(nil, sub)
+					_, et, _ := exprTypeof(nil, sub, true)
 					u = u.Nest(uint8(i), func(u Udata) Udata {
 						u = u.U32(udConcatSubType, et)
 						return u.Nest(udConcatSubData, func(u Udata) Udata {
-							b, _, _ := exprTypeof(u, sub)
+							b, _, _ := exprTypeof(u, sub, true)
 							return b
 						})
 					})
@@ -87,14 +87,14 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 			})
 		})
 	}
-	if _, _, ok := exprTypeof(nil, l); !ok {
+	if _, _, ok := exprTypeof(nil, l, false); !ok {
 		return u
 	}
 	return u.Nest(t, func(u Udata) Udata {
-		_, et, _ := exprTypeof(nil, l)
+		_, et, _ := exprTypeof(nil, l, false)
 		u = u.U32(udTypeofExpr, et)
 		return u.Nest(udTypeofData, func(u Udata) Udata {
-			b, _, _ := exprTypeof(u, l)
+			b, _, _ := exprTypeof(u, l, false)
 			return b
 		})
 	})
@@ -102,9 +102,11 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 
 // exprTypeof appends the build_udata TLVs of one expression and returns
 // its nft expression kind; ok is false for expressions nft writes no
-// description for.
-func exprTypeof(u Udata, l *eval.Load) (Udata, uint32, bool) {
-	if len(l.Binop) > 0 || l.Mask != nil {
+// description for. A bitfield (a masked header field) alone is a binary
+// operation to nft and goes undescribed; inside a concatenation it is the
+// field and is described.
+func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
+	if len(l.Binop) > 0 || (l.Mask != nil && !inConcat) {
 		return u, 0, false
 	}
 	if l.Payload != nil && l.Tmpl == l.Payload {
