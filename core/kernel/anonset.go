@@ -16,17 +16,21 @@ import (
 // rules compiled from text and for rules pulled from the kernel, whose
 // anonymous sets already have expanded names such as "__set0". The rule and
 // its sets are not modified; copies are returned.
-func bindAnonSets(r *ruleset.Rule, nextID func() uint32) (*ruleset.Rule, []*ruleset.Set) {
+//
+// name gives the name to send for a set the kernel names (templates and
+// kernel-generated names alike): a template, or, where the caller knows
+// the kernel's numbering (a table created in this batch), the name the
+// kernel would choose, which spares the kernel a scan of all the table's
+// sets per anonymous set. A meter's own name ("acct_out") stays.
+func bindAnonSets(r *ruleset.Rule, nextID func() uint32, name func(*ruleset.Set) string) (*ruleset.Rule, []*ruleset.Set) {
 	sets := make([]*ruleset.Set, len(r.Sets))
 	queue := make(map[string][]int, len(r.Sets)) // original name -> indices not yet referenced
 	for i, s := range r.Sets {
 		c := *s
 		c.ID = nextID()
 		c.Handle = 0
-		// Names the kernel generated ("__set0", pulled) become templates
-		// again; a meter's own name ("acct_out") stays.
-		if strings.HasPrefix(c.Name, "__") && !strings.Contains(c.Name, "%d") {
-			c.Name = anonTemplate(s)
+		if strings.HasPrefix(c.Name, "__") {
+			c.Name = name(s)
 		}
 		sets[i] = &c
 		queue[s.Name] = append(queue[s.Name], i)

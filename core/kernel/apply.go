@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -44,8 +46,13 @@ type encoder struct {
 
 	nextSetID uint32
 	setIDs    map[setKey]uint32
-	ruleIDs   map[*ruleset.Rule]uint32
-	nextRule  uint32
+	// fresh holds the tables this batch creates (they did not exist
+	// before it): their anonymous sets are numbered here, as the kernel
+	// would, in anonNext (per table and name template).
+	fresh    map[tableKey]bool
+	anonNext map[tableKey]map[string]int
+	ruleIDs  map[*ruleset.Rule]uint32
+	nextRule uint32
 }
 
 type tableKey struct {
@@ -144,7 +151,8 @@ func (e *encoder) addRule(fam ruleset.Family, table, chain string, r *ruleset.Ru
 	sent := r
 	if len(r.Sets) > 0 {
 		var sets []*ruleset.Set
-		sent, sets = bindAnonSets(r, func() uint32 { e.nextSetID++; return e.nextSetID })
+		sent, sets = bindAnonSets(r, func() uint32 { e.nextSetID++; return e.nextSetID },
+			func(s *ruleset.Set) string { return e.anonName(fam, table, s) })
 		for _, s := range sets {
 			st := tg
 			st.rule = nil
@@ -289,6 +297,9 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 			if t == nil {
 				t = &ruleset.Table{}
 			}
+			if _, ok := e.existing[tableKey{c.Family, c.Table}]; e.existing != nil && !ok {
+				e.markFresh(c.Family, c.Table)
+			}
 			tt := *t
 			tt.Family, tt.Name = c.Family, c.Table
 			wire.AddTable(e.b, &tt, e.tableFlags(&tt), excl)
@@ -432,4 +443,32 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 	}
 	e.note(0, tg)
 	return nil
+}
+
+// markFresh records that the batch creates table fam/name anew.
+func (e *encoder) markFresh(fam ruleset.Family, name string) {
+	if e.fresh == nil {
+		e.fresh = map[tableKey]bool{}
+	}
+	e.fresh[tableKey{fam, name}] = true
+}
+
+// anonName is the name sent for an anonymous set of table fam/name: in a
+// table this batch creates, the name the kernel would give it ("__set0",
+// "__set1", ... per template, in batch order); elsewhere the template.
+func (e *encoder) anonName(fam ruleset.Family, table string, s *ruleset.Set) string {
+	tmpl := anonTemplate(s)
+	k := tableKey{fam, table}
+	if !e.fresh[k] {
+		return tmpl
+	}
+	if e.anonNext == nil {
+		e.anonNext = map[tableKey]map[string]int{}
+	}
+	if e.anonNext[k] == nil {
+		e.anonNext[k] = map[string]int{}
+	}
+	n := e.anonNext[k][tmpl]
+	e.anonNext[k][tmpl] = n + 1
+	return strings.Replace(tmpl, "%d", strconv.Itoa(n), 1)
 }

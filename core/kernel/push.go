@@ -72,6 +72,7 @@ func Push(c *nfnl.Conn, rs *ruleset.Ruleset, opts PushOptions) error {
 		e.note(0, tg)
 	}
 	for _, t := range rs.Tables {
+		e.markFresh(t.Family, t.Name) // destroyed above: rebuilt as a new table
 		if err := e.table(t); err != nil {
 			return err
 		}
