@@ -390,8 +390,19 @@ func printLLAddr(v *Value, o *Options) string {
 }
 
 func printIPv4(v *Value, o *Options) string {
-	b := fixedBytes(v.v, 4)
-	return fmt.Sprintf("%d.%d.%d.%d", b[0], b[1], b[2], b[3])
+	var fb [4]byte
+	b := fb[:]
+	if v.v.Sign() >= 0 && v.v.BitLen() <= 32 {
+		v.v.FillBytes(b)
+	} else {
+		b = fixedBytes(v.v, 4)
+	}
+	var out [15]byte
+	s := strconv.AppendUint(out[:0], uint64(b[0]), 10)
+	for _, x := range b[1:] {
+		s = strconv.AppendUint(append(s, '.'), uint64(x), 10)
+	}
+	return string(s)
 }
 
 func printIPv6(v *Value, o *Options) string {
@@ -532,6 +543,9 @@ func TimeString(ms uint64) string { return timeString(ms) }
 
 func fixedBytes(v *big.Int, n int) []byte {
 	b := make([]byte, n)
+	if v.Sign() >= 0 && v.BitLen() <= n*8 {
+		return v.FillBytes(b)
+	}
 	vb := v.Bytes()
 	if len(vb) > n {
 		vb = vb[len(vb)-n:]

@@ -71,44 +71,41 @@ var opPrec = map[op]int{opLshift: 1, opRshift: 1, opAnd: 2, opXor: 3, opOr: 4}
 
 // node is an nft-level expression (the printer's view of struct expr).
 type node struct {
+	// the one-byte and four-byte fields come first, packed together
 	k     kind
-	t     *Datatype
 	order ByteOrder
-	len   int // bits
-	v     *big.Int
-
-	op          op
-	left, right *node
-	args        []*node
-
+	op    op
 	// protocol flag (EXPR_F_PROTOCOL) and interval end marker
 	protocol    bool
 	intervalEnd bool
+	isRaw       bool   // payload
+	key         uint32 // meta, ct, rt, socket, fib, numgen, hash, xfrm, osf, exthdr keys
+	verdict     int32  // verdict
+
+	t   *Datatype
+	len int // bits
+	v   *big.Int
+
+	left, right *node
+	args        []*node
 
 	// payload
 	base   int
 	offset int // bits
 	desc   *protoDesc
 	tmpl   *field
-	isRaw  bool
 	plen   int // prefix length
 
-	// meta, ct, rt, socket, fib, numgen, hash, xfrm, osf, exthdr keys
-	key     uint32
 	dir     int // ct direction, -1 none
 	nfproto int
 	mbase   int // meta/ct protocol base
 	extra   map[string]uint64
-	text    string // exthdr description, socket level, etc.
+	text    string // exthdr description, socket level, a verdict's chain, etc.
 	hashArg *node
 	ex      *expr.Exthdr // the exthdr load a kExthdr node was made from
 
 	// set references
 	set *setInfo
-
-	// verdict
-	verdict int32
-	chain   string
 
 	// set element details (kSetElem), nil when it has none
 	elem *elemInfo
@@ -139,6 +136,29 @@ type setInfo struct {
 	shift         int          // pending right shift of lazily typed elements
 	shiftLen      int
 	opts          *Options
+
+	// while a declaration streams its elements (writeElements), each
+	// element's nodes and numbers come from these and are reused for the
+	// next element once it is printed
+	reuse *scratch
+}
+
+// scratch is the memory one streamed element is built in.
+type scratch struct {
+	nodes    [6]node
+	n        int
+	lov, hiv big.Int
+}
+
+// newNode returns a zeroed node: a scratch one while elements stream.
+func (si *setInfo) newNode() *node {
+	if r := si.reuse; r != nil && r.n < len(r.nodes) {
+		n := &r.nodes[r.n]
+		r.n++
+		*n = node{}
+		return n
+	}
+	return &node{}
 }
 
 func newValue(mem []byte, bits int) *node {
@@ -293,7 +313,7 @@ func (n *node) write(sb *strings.Builder, o *Options) {
 	case kHash:
 		sb.WriteString(hashString(n, o))
 	case kVerdict:
-		sb.WriteString(verdictString(n.verdict, n.chain))
+		sb.WriteString(verdictString(n.verdict, n.text))
 	case kBinop:
 		n.writeArg(sb, n.left, o)
 		s := opSymbols[n.op]

@@ -79,7 +79,7 @@ func (c *parseCtx) emit(s *stmt) { c.stmts = append(c.stmts, s) }
 func textStmt(s string) *stmt { return &stmt{k: sText, text: s} }
 
 func verdictNode(v *expr.Verdict) *node {
-	return &node{k: kVerdict, t: dtVerdict, verdict: v.Code, chain: v.Chain}
+	return &node{k: kVerdict, t: dtVerdict, verdict: v.Code, text: v.Chain}
 }
 
 func (c *parseCtx) parse(e expr.Expr) {

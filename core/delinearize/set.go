@@ -330,7 +330,8 @@ func rangeOrPrefix(lo, hi *node) *node {
 }
 
 func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
-	el := &node{k: kSetElem, left: key, t: si.key.t}
+	el := si.newNode()
+	el.k, el.left, el.t = kSetElem, key, si.key.t
 	if e.Timeout != nil || e.Expiration != nil || len(e.Userdata) > 0 || len(e.Exprs) > 0 {
 		ei := &elemInfo{}
 		if e.Timeout != nil {
@@ -385,6 +386,7 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		e   *ruleset.Element
 		end bool
 		key []byte // big endian, leading zero bytes trimmed
+		idx int    // dump position: equal elements keep their order
 	}
 	var catchall *ruleset.Element
 	sorted := make([]ivEl, 0, len(elems))
@@ -398,9 +400,12 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		for len(k) > 0 && k[0] == 0 {
 			k = k[1:]
 		}
-		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: k})
+		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: k, idx: len(sorted)})
 	}
-	slices.SortStableFunc(sorted, func(a, b ivEl) int {
+	// a stable sort, done as pdqsort with the dump position as the last
+	// key: the kernel dumps its tree in (reverse) order, which pdqsort
+	// handles in linear time and the merge-based stable sort does not
+	slices.SortFunc(sorted, func(a, b ivEl) int {
 		if c := cmpTrimmed(a.key, b.key); c != 0 {
 			return c
 		}
@@ -410,7 +415,7 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		case b.end && !a.end:
 			return 1
 		}
-		return 0
+		return a.idx - b.idx
 	})
 	nb := int(si.key.len / 8)
 	// pair each start with the element after it: an end, or a start that
@@ -423,8 +428,11 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 			}
 			return
 		}
-		hiv := newBigBytes(x.key)
-		emit(si.addInterval(low.e, newBigBytes(low.key), hiv.Sub(hiv, newBig(1)), o))
+		lov, hiv := newBigBytes(low.key), newBigBytes(x.key)
+		if r := si.reuse; r != nil {
+			lov, hiv = r.lov.SetBytes(low.key), r.hiv.SetBytes(x.key)
+		}
+		emit(si.addInterval(low.e, lov, hiv.Sub(hiv, bigOne), o))
 		low = nil
 	}
 	open := false
@@ -448,6 +456,8 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 	}
 }
 
+var bigOne = newBig(1)
+
 // cmpTrimmed compares two big-endian numbers without leading zero bytes.
 func cmpTrimmed(a, b []byte) int {
 	if len(a) != len(b) {
@@ -463,7 +473,8 @@ func cmpTrimmed(a, b []byte) int {
 // value, a prefix or a range.
 func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options) *node {
 	nb := int(si.key.len / 8)
-	lo := &node{k: kValue, t: si.key.t, order: OrderBig, len: si.key.len, v: lov}
+	lo := si.newNode()
+	lo.k, lo.t, lo.order, lo.len, lo.v = kValue, si.key.t, OrderBig, si.key.len, lov
 	if len(e.Key)*8 < si.key.len || si.key.len == 0 {
 		lo.len = len(e.Key) * 8
 	}
@@ -487,7 +498,8 @@ func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options)
 			isPfx = new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lov, x).Sign() == 0
 		}
 		if isPfx && lo.t.Prefix {
-			key = &node{k: kPrefix, left: finishValue(lo, true), plen: lo.len - b, len: lo.len, t: lo.t}
+			key = si.newNode()
+			key.k, key.left, key.plen, key.len, key.t = kPrefix, finishValue(lo, true), lo.len-b, lo.len, lo.t
 		} else if isPfx && lo.t.basetype() == dtString {
 			key = intervalToString(lo, b)
 		} else {

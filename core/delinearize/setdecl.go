@@ -140,12 +140,17 @@ func (si *setInfo) writeElements(sb *strings.Builder, o *Options) {
 			sb.WriteString(d)
 		}
 		n.write(sb, o)
+		if si.reuse != nil {
+			si.reuse.n = 0 // the element's nodes are free again
+		}
 		count++
 		d = set.setDelim(&count)
 	}
 	if si.init == nil && si.src != nil {
 		sb.Grow(len(si.src.Elements) * 16)
+		si.reuse = &scratch{}
 		eachElement(si.src, si, si.opts, put)
+		si.reuse = nil
 	} else {
 		for _, n := range set.args {
 			put(n)
