@@ -11,6 +11,7 @@
 package diff
 
 import (
+	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
@@ -220,6 +221,12 @@ func (p *phases) diffTable(ft, tt *ruleset.Table) {
 	for _, fc := range ft.Chains {
 		tc := tt.Chain(fc.Name)
 		if tc == nil || !sameChainDef(fc, tc) {
+			if jumpsOut(fc) {
+				// Its rules go first: a chain it jumps to may be deleted
+				// too, and the kernel refuses that while the jump exists.
+				p.add(phDelRule, &ruleset.Command{Op: ruleset.OpFlush, Kind: ruleset.KindChain, Family: ft.Family,
+					Table: ft.Name, Chain: fc.Name})
+			}
 			p.add(phDelChain, &ruleset.Command{Op: ruleset.OpDelete, Kind: ruleset.KindChain, Family: ft.Family,
 				Table: ft.Name, Chain: fc.Name, Handle: fc.Handle})
 		}
@@ -341,4 +348,24 @@ func (p *phases) diffElements(t *ruleset.Table, fs, ts *ruleset.Set, dep *deps) 
 		p.add(phAddElem, &ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindElements, Family: t.Family,
 			Table: t.Name, Name: ts.Name, Elements: add, Pos: ts.Pos})
 	}
+}
+
+// jumpsOut reports whether a rule of c jumps to or goes to another chain,
+// directly or through a verdict map of its own.
+func jumpsOut(c *ruleset.Chain) bool {
+	for _, r := range c.Rules {
+		for _, e := range r.Exprs {
+			if x, ok := e.(*expr.Immediate); ok && x.Verdict != nil && x.Verdict.Chain != "" {
+				return true
+			}
+		}
+		for _, s := range r.Sets {
+			for _, e := range s.Elements {
+				if e.Verdict != nil && e.Verdict.Chain != "" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -141,6 +141,34 @@ func TestReconcilePlusOneRule(t *testing.T) {
 	if got, want := ns.Nft(t, "list", "table", "inet", "bench"), ref.Nft(t, "list", "table", "inet", "bench"); got != want {
 		t.Errorf("after the reconcile the table lists unlike the desired file loaded afresh")
 	}
+
+	// Warm: back to A (the marker commit moved the generation: this one
+	// pulls), then to B again with the state remembered: no pull, and nft
+	// monitor sees the delete, then exactly one new rule.
+	va, vb := desiredValue(t, a), desiredValue(t, b)
+	if res, err := kernel.Reconcile(c, va, kernel.ReconcileOptions{}); err != nil || res.Pulls != 1 {
+		t.Fatalf("reconcile back to A: %v (%d pulls, want 1)", err, res.Pulls)
+	}
+	t0 = time.Now()
+	res, err = kernel.Reconcile(c, vb, kernel.ReconcileOptions{})
+	d = time.Since(t0)
+	if err != nil {
+		t.Fatalf("warm reconcile: %v", err)
+	}
+	events, ok = mon.mark(t, 10*time.Second)
+	if !ok {
+		t.Fatal("the end marker never showed up in nft monitor")
+	}
+	t.Logf("warm reconcile +1 rule in 10,000: %v, %d pull(s), monitor since the first reconcile:\n%s", d.Round(time.Microsecond), res.Pulls, strings.Join(events, "\n"))
+	if res.Pulls != 0 {
+		t.Errorf("warm reconcile pulled %d times, want 0", res.Pulls)
+	}
+	if len(events) != 2 || !strings.HasPrefix(events[0], "delete rule ") || !strings.HasPrefix(events[1], "add rule ") || !strings.Contains(events[1], "tcp dport 4242") {
+		t.Errorf("nft monitor saw %q, want the delete (back to A) and then exactly one new rule (warm +1)", events)
+	}
+	if got, want := ns.Nft(t, "list", "table", "inet", "bench"), ref.Nft(t, "list", "table", "inet", "bench"); got != want {
+		t.Errorf("after the warm reconciles the table lists unlike the desired file loaded afresh")
+	}
 }
 
 // BenchmarkReconcilePlusOne compares reconciling "+1 rule in a 10k-rule

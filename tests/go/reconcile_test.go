@@ -712,3 +712,95 @@ func TestReconcileRace(t *testing.T) {
 		t.Errorf("final state differs from the last reconciled value (-want +got):\n%s", d)
 	}
 }
+
+// mutateRules derives B from A by editing rules only (the chains, the
+// policy and the set stay): a patch of rule commands, which a Reconciler
+// brings its remembered state forward over without pulling again.
+func (g *genTable) mutateRules(rng *rand.Rand, pool []string) *genTable {
+	m := &genTable{policy: g.policy, elems: g.elems, chains: map[int][]genRule{}}
+	m.input = editRules(rng, g.input, func(ex map[string]bool) []genRule {
+		i := rng.IntN(len(baseRules))
+		if ex["b"+strconv.Itoa(i)] {
+			return nil
+		}
+		return []genRule{{"b" + strconv.Itoa(i), baseRules[i]}}
+	})
+	for c, rules := range g.chains {
+		m.chains[c] = editRules(rng, rules, func(ex map[string]bool) []genRule { return pick(rng, pool, 1, ex) })
+	}
+	m.fixJumps(rng)
+	return m
+}
+
+// TestReconcileWarm reconciles one table through a long series of values
+// with one Reconciler, so most reconciles diff against the state the
+// previous commit left instead of pulling: after each, the kernel lists
+// exactly what loading the value afresh lists, and a dry run finds nothing
+// to do. Now and then nft changes the table behind nfsh's back: the
+// generation moved, so the next reconcile pulls and undoes that change.
+func TestReconcileWarm(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	ref := nstest.New(t)
+	pool := rulePool(t, ns)
+	ns.Nft(t, "flush", "ruleset")
+	c := dialNS(t, ns)
+	r := kernel.NewReconciler(c)
+	rng := rand.New(rand.NewPCG(uint64(len(pool)), 9))
+	g := randomTable(rng, pool)
+	var warm, cold, foreign int
+	prev := ""
+	for step := range 120 {
+		if step > 0 {
+			if step%5 == 0 {
+				g = g.mutate(rng, pool)
+			} else {
+				g = g.mutateRules(rng, pool)
+			}
+		}
+		behind := step%9 == 4
+		if behind {
+			ns.Nft(t, "add", "rule", "inet", "t", "input", "tcp", "dport", "9999", "drop")
+			foreign++
+		}
+		text := g.text(func(string) string { return "counter " })
+		if os.Getenv("COLD") != "" {
+			r = kernel.NewReconciler(c)
+		}
+		res, err := r.Reconcile(desiredValue(t, text), kernel.ReconcileOptions{Persist: true})
+		if err != nil {
+			t.Fatalf("step %d: reconcile: %v\nfrom:\n%s\nto:\n%s\npatch:\n%s", step, err, prev, text, res.Patch)
+		}
+		prev = text
+		if res.Pulls == 0 {
+			warm++
+		} else {
+			cold++
+		}
+		if behind && res.Pulls == 0 {
+			t.Errorf("step %d: the generation moved (nft committed) but the reconcile did not pull", step)
+		}
+		ref.Nft(t, "flush", "ruleset")
+		ref.NftScript(t, text)
+		want := blocks(ref.Nft(t, "list", "table", "inet", "t"))
+		got := blocks(ns.Nft(t, "list", "table", "inet", "t"))
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("step %d (pulls %d): the table differs from the value loaded afresh (-want +got):\n%s\npatch:\n%s", step, res.Pulls, d, res.Patch)
+		}
+		again, err := r.Reconcile(desiredValue(t, text), kernel.ReconcileOptions{DryRun: true})
+		if err != nil || !again.Patch.Empty() {
+			t.Fatalf("step %d: second reconcile not empty: %v\n%s", step, err, again.Patch)
+		}
+		rulesOnly := true
+		for _, cmd := range res.Patch.Commands {
+			rulesOnly = rulesOnly && cmd.Kind == ruleset.KindRule
+		}
+		if rulesOnly && again.Pulls != 0 {
+			t.Errorf("step %d: a dry run right after a reconcile of rules only pulled (%d)", step, again.Pulls)
+		}
+	}
+	t.Logf("120 reconciles: %d diffed against the remembered state, %d pulled (%d after nft changed the table behind nfsh's back)", warm, cold, foreign)
+	if warm < 60 {
+		t.Errorf("only %d of 120 reconciles used the remembered state", warm)
+	}
+}
