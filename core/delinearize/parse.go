@@ -486,10 +486,8 @@ func (c *parseCtx) parse(e expr.Expr) {
 			}
 			return "last used " + timeString(x.Msecs)
 		}})
-	case *expr.Match:
-		c.emit(textStmt(fmt.Sprintf("xt match %q", x.MatchName)))
-	case *expr.Target:
-		c.emit(textStmt(fmt.Sprintf("xt target %q", x.TargetName)))
+	case *expr.Match, *expr.Target:
+		c.emit(c.xtStmtFor(x))
 	default:
 		c.emit(textStmt("unknown"))
 	}

@@ -135,8 +135,8 @@ func (c *parseCtx) xtProto() uint8 {
 
 var le = binary.LittleEndian
 
-func u16(b []byte, off int) uint16 { return le.Uint16(b[off:]) }
-func u32(b []byte, off int) uint32 { return le.Uint32(b[off:]) }
+func xtU16(b []byte, off int) uint16 { return le.Uint16(b[off:]) }
+func xtU32(b []byte, off int) uint32 { return le.Uint32(b[off:]) }
 
 func ip4(b []byte, off int) string { return netip.AddrFrom4([4]byte(b[off : off+4])).String() }
 func ip6(b []byte, off int) string { return netip.AddrFrom16([16]byte(b[off : off+16])).String() }
@@ -174,8 +174,8 @@ func maskBits(m []byte) (int, bool) {
 	return ones, true
 }
 
-// protoName is iptables' proto_to_name for the protocols xt_proto reports.
-func protoName(p uint8) string {
+// xtProtoName is iptables' proto_to_name for the protocols xt_proto reports.
+func xtProtoName(p uint8) string {
 	switch p {
 	case 6:
 		return "tcp"

@@ -1,9 +1,6 @@
 package delinearize
 
-import (
-	"fmt"
-	"math/bits"
-)
+import "math/bits"
 
 func init() {
 	xtMatches[xtKey(2, "conntrack")] = func(x *xlateBuf, c xtCtx, b []byte) bool { return xtConntrack(x, b, 2) }
@@ -76,7 +73,7 @@ func invStr(inv bool, s string) string {
 // xtConntrack follows libxt_conntrack's conntrack3 translation.
 func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 	_ = b[161]
-	flags, inv := u16(b, ctMatchFlags), u16(b, ctInvFlags)
+	flags, inv := xtU16(b, ctMatchFlags), xtU16(b, ctInvFlags)
 	space := ""
 	dir := "original"
 	if inv&(1<<12) != 0 {
@@ -87,10 +84,10 @@ func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 		space = " "
 	}
 	if flags&(1<<1) != 0 { // XT_CONNTRACK_PROTO
-		x.add("%sct %s protocol %s%d", space, dir, invStr(inv&(1<<1) != 0, "!= "), u16(b, ctL4proto))
+		x.add("%sct %s protocol %s%d", space, dir, invStr(inv&(1<<1) != 0, "!= "), xtU16(b, ctL4proto))
 		space = " "
 	}
-	state := u16(b, ctStateMask)
+	state := xtU16(b, ctStateMask)
 	if flags&1 != 0 { // XT_CONNTRACK_STATE
 		if state&(1<<6|1<<7) != 0 {
 			which := "dnat"
@@ -106,12 +103,12 @@ func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 	}
 	if flags&(1<<6) != 0 { // XT_CONNTRACK_STATUS
 		x.add("%sct status ", space)
-		xtCtStatus(x, u16(b, ctStatusMask), inv&(1<<6) != 0)
+		xtCtStatus(x, xtU16(b, ctStatusMask), inv&(1<<6) != 0)
 		space = " "
 	}
 	if flags&(1<<7) != 0 { // XT_CONNTRACK_EXPIRES
 		x.add("%sct expiration %s", space, invStr(inv&(1<<7) != 0, "!= "))
-		lo, hi := u32(b, ctExpiresMin), u32(b, ctExpiresMin+4)
+		lo, hi := xtU32(b, ctExpiresMin), xtU32(b, ctExpiresMin+4)
 		if lo == hi {
 			x.add("%d", lo)
 		} else {
@@ -119,10 +116,12 @@ func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 		}
 		space = " "
 	}
-	for i, a := range []struct{ bit, off int; name string }{
+	for _, a := range []struct {
+		bit, off int
+		name     string
+	}{
 		{2, 0, "original saddr"}, {3, 32, "original daddr"}, {4, 64, "reply saddr"}, {5, 96, "reply daddr"},
 	} {
-		_ = i
 		if flags&(1<<a.bit) == 0 {
 			continue
 		}
@@ -135,7 +134,10 @@ func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 		}
 		space = " "
 	}
-	for _, p := range []struct{ bit, lo, hi int; name string }{
+	for _, p := range []struct {
+		bit, lo, hi int
+		name        string
+	}{
 		{8, 138, 154, "original proto-src"}, {9, 140, 156, "original proto-dst"},
 		{10, 142, 158, "reply proto-src"}, {11, 144, 160, "reply proto-dst"},
 	} {
@@ -143,7 +145,7 @@ func xtConntrack(x *xlateBuf, b []byte, family uint8) bool {
 			continue
 		}
 		x.add("%sct %s %s", space, p.name, invStr(inv&(1<<p.bit) != 0, "!= "))
-		lo, hi := u16(b, p.lo), u16(b, p.hi)
+		lo, hi := xtU16(b, p.lo), xtU16(b, p.hi)
 		if lo == hi {
 			x.add("%d", lo)
 		} else {
@@ -162,15 +164,15 @@ func xtMultiport(x *xlateBuf, c xtCtx, b []byte) bool {
 	if count > 15 {
 		return false
 	}
-	port := func(i int) uint16 { return u16(b, 2+2*i) }
-	x.add("%s", protoName(c.proto))
+	port := func(i int) uint16 { return xtU16(b, 2+2*i) }
+	x.add("%s", xtProtoName(c.proto))
 	switch flags {
 	case 0:
 		x.add(" sport ")
 	case 1:
 		x.add(" dport ")
 	case 2:
-		x.add(" sport . %s dport { ", protoName(c.proto))
+		x.add(" sport . %s dport { ", xtProtoName(c.proto))
 		for i := 0; i < count; i++ {
 			if i != 0 {
 				x.add(", ")
@@ -232,7 +234,7 @@ func xtTCP(x *xlateBuf, c xtCtx, b []byte) bool {
 	_ = b[11]
 	inv := b[11]
 	ports := func(name string, off int, bit uint8) {
-		lo, hi := u16(b, off), u16(b, off+2)
+		lo, hi := xtU16(b, off), xtU16(b, off+2)
 		if lo == 0 && hi == 0xffff {
 			return
 		}
@@ -302,7 +304,7 @@ func xtICMP6(x *xlateBuf, c xtCtx, b []byte) bool {
 // xtMac follows libxt_mac's translation (struct xt_mac_info).
 func xtMac(x *xlateBuf, c xtCtx, b []byte) bool {
 	_ = b[11]
-	x.add("ether saddr%s %02x:%02x:%02x:%02x:%02x:%02x", invStr(u32(b, 8) != 0, " !="), b[0], b[1], b[2], b[3], b[4], b[5])
+	x.add("ether saddr%s %02x:%02x:%02x:%02x:%02x:%02x", invStr(xtU32(b, 8) != 0, " !="), b[0], b[1], b[2], b[3], b[4], b[5])
 	return true
 }
 
@@ -332,7 +334,7 @@ func xtIPRange(x *xlateBuf, b []byte, proto string, alen int) bool {
 func xtLength(x *xlateBuf, c xtCtx, b []byte) bool {
 	_ = b[4]
 	x.add("meta length %s", invStr(b[4] != 0, "!= "))
-	lo, hi := u16(b, 0), u16(b, 2)
+	lo, hi := xtU16(b, 0), xtU16(b, 2)
 	if lo == hi {
 		x.add("%d", lo)
 	} else {
@@ -344,8 +346,8 @@ func xtLength(x *xlateBuf, c xtCtx, b []byte) bool {
 // xtPkttype follows libxt_pkttype's translation (struct xt_pkttype_info).
 func xtPkttype(x *xlateBuf, c xtCtx, b []byte) bool {
 	_ = b[7]
-	x.add("pkttype%s ", invStr(u32(b, 4) != 0, " !="))
-	switch t := int32(u32(b, 0)); t {
+	x.add("pkttype%s ", invStr(xtU32(b, 4) != 0, " !="))
+	switch t := int32(xtU32(b, 0)); t {
 	case 0:
 		x.add("unicast")
 	case 1:
@@ -364,7 +366,7 @@ var rtnNames = []string{"unspec", "unicast", "local", "broadcast", "anycast", "m
 // (struct xt_addrtype_info_v1: source, dest, flags).
 func xtAddrtype(x *xlateBuf, c xtCtx, b []byte) bool {
 	_ = b[7]
-	src, dst, flags := u16(b, 0), u16(b, 2), u32(b, 4)
+	src, dst, flags := xtU16(b, 0), xtU16(b, 2), xtU32(b, 4)
 	x.add("fib ")
 	val := dst
 	if src != 0 {
@@ -409,5 +411,3 @@ func xtHL(x *xlateBuf, c xtCtx, b []byte) bool {
 	x.add("ip6 hoplimit %s%d", ops[b[0]], b[1])
 	return true
 }
-
-var _ = fmt.Sprint
