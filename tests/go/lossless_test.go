@@ -318,4 +318,3 @@ func TestListForeignRules(t *testing.T) {
 		t.Errorf("nfsh list differs from nft list ruleset (-nft +nfsh):\n%s", cmp.Diff(strings.Split(want, "\n"), strings.Split(got, "\n")))
 	}
 }
-
