@@ -53,7 +53,8 @@ func cmdList(args []string, stdout io.Writer) error {
 		return fmt.Errorf("Error: No such file or directory; did you mean table '%s' in family %s?", opts.Table, opts.Family)
 	}
 	w := bufio.NewWriterSize(stdout, 1<<20)
-	if err := format.Ruleset(w, rs); err != nil {
+	// Like nft, warn on stderr before tables iptables-nft manages.
+	if err := format.RulesetWarn(w, os.Stderr, rs, nil); err != nil {
 		return err
 	}
 	if err := w.Flush(); err != nil {
