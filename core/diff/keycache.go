@@ -14,7 +14,7 @@ import (
 // changes made inside those arrays (an expression modified in place) go
 // unnoticed, so rules must not be modified that way while cached.
 type KeyCache struct {
-	m     map[*ruleset.Rule]keyEntry
+	m     map[*ruleset.Rule]*keyEntry
 	epoch uint32 // advanced by Sweep
 	used  int    // entries used since the last Sweep
 }
@@ -22,6 +22,7 @@ type KeyCache struct {
 type keyEntry struct {
 	fp    ruleFP
 	key   string
+	id    string // ruleID: "tag:..." or "key:..."
 	epoch uint32 // the last epoch the entry was used in
 }
 
@@ -55,7 +56,7 @@ func fingerprint(r *ruleset.Rule) ruleFP {
 }
 
 // NewKeyCache returns an empty cache.
-func NewKeyCache() *KeyCache { return &KeyCache{m: map[*ruleset.Rule]keyEntry{}} }
+func NewKeyCache() *KeyCache { return &KeyCache{m: map[*ruleset.Rule]*keyEntry{}} }
 
 // key returns r's key, computing and remembering it on first use. A nil
 // cache computes every time.
@@ -63,17 +64,34 @@ func (k *KeyCache) key(r *ruleset.Rule) string {
 	if k == nil {
 		return ruleKey(r)
 	}
+	return k.entry(r).key
+}
+
+// id returns what r is matched on (ruleID), memoized like its key.
+func (k *KeyCache) id(r *ruleset.Rule) string {
+	if k == nil {
+		return ruleID(r, nil)
+	}
+	return k.entry(r).id
+}
+
+func (k *KeyCache) entry(r *ruleset.Rule) *keyEntry {
 	fp := fingerprint(r)
 	e, ok := k.m[r]
 	if !ok || e.fp != fp {
-		e = keyEntry{fp: fp, key: ruleKey(r)}
-	}
-	if !ok || e.epoch != k.epoch {
+		key := ruleKey(r)
+		id := "key:" + key
+		if tag := r.Tag(); tag != "" {
+			id = "tag:" + tag
+		}
+		e = &keyEntry{fp: fp, key: key, id: id}
+		k.m[r] = e
+		k.used++
+	} else if e.epoch != k.epoch {
 		k.used++
 	}
 	e.epoch = k.epoch
-	k.m[r] = e
-	return e.key
+	return e
 }
 
 // Forget drops r's key (r left the value the cache serves).

@@ -71,10 +71,13 @@ func (p *phases) diffRules(t *ruleset.Table, fc, tc *ruleset.Chain, dep *deps) {
 // ruleID is what rules are matched on: the tag when there is one, else the
 // content (memoized in keys when not nil).
 func ruleID(r *ruleset.Rule, keys *KeyCache) string {
+	if keys != nil {
+		return keys.id(r)
+	}
 	if tag := r.Tag(); tag != "" {
 		return "tag:" + tag
 	}
-	return "key:" + keys.key(r)
+	return "key:" + ruleKey(r)
 }
 
 // rule reports whether r refers to a recreated set, chain or object,
