@@ -1,6 +1,8 @@
 package delinearize
 
 import (
+	"io"
+
 	"github.com/nfsh/nfsh/core/expr"
 	"math/big"
 	"strings"
@@ -284,7 +286,7 @@ func (n *node) print(o *Options) string {
 	return sb.String()
 }
 
-func (n *node) write(sb *strings.Builder, o *Options) {
+func (n *node) write(sb io.StringWriter, o *Options) {
 	if n == nil {
 		sb.WriteString("unknown")
 		return
@@ -423,7 +425,7 @@ func (n *node) write(sb *strings.Builder, o *Options) {
 }
 
 // writeArg prints a binop operand with parentheses where precedence needs them.
-func (n *node) writeArg(sb *strings.Builder, arg *node, o *Options) {
+func (n *node) writeArg(sb io.StringWriter, arg *node, o *Options) {
 	prec := false
 	if arg.k == kBinop && opPrec[n.op] != 0 && opPrec[n.op] < opPrec[arg.op] {
 		prec = true
@@ -437,7 +439,7 @@ func (n *node) writeArg(sb *strings.Builder, arg *node, o *Options) {
 	}
 }
 
-func (n *node) writeArgOf(parent *node, sb *strings.Builder, o *Options) {
+func (n *node) writeArgOf(parent *node, sb io.StringWriter, o *Options) {
 	parent.writeArg(sb, n, o)
 }
 

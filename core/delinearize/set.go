@@ -428,9 +428,11 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 			}
 			return
 		}
-		lov, hiv := newBigBytes(low.key), newBigBytes(x.key)
+		var lov, hiv *bigInt
 		if r := si.reuse; r != nil {
 			lov, hiv = r.lov.SetBytes(low.key), r.hiv.SetBytes(x.key)
+		} else {
+			lov, hiv = newBigBytes(low.key), newBigBytes(x.key)
 		}
 		emit(si.addInterval(low.e, lov, hiv.Sub(hiv, bigOne), o))
 		low = nil

@@ -1,7 +1,9 @@
 package delinearize
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -10,8 +12,36 @@ import (
 // SetDecl returns the listing block of a named set or map ("\tset NAME {
 // ... }\n"), with its elements in nft's order and line wrapping.
 func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
-	si := SetInfo(t, s, o)
 	var sb strings.Builder
+	writeSetDecl(&sb, t, s, o)
+	return sb.String()
+}
+
+// WriteSetDecl writes the listing block of a named set or map to w like
+// SetDecl; the elements go to w as they are printed.
+func WriteSetDecl(w io.Writer, t *ruleset.Table, s *ruleset.Set, o *Options) error {
+	sw, ok := w.(stringWriter)
+	var bw *bufio.Writer
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+		sw = bw
+	}
+	writeSetDecl(sw, t, s, o)
+	if bw != nil {
+		return bw.Flush()
+	}
+	return nil
+}
+
+// stringWriter is what the declaration is written to: a strings.Builder
+// or a bufio.Writer.
+type stringWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+func writeSetDecl(sb stringWriter, t *ruleset.Table, s *ruleset.Set, o *Options) {
+	si := SetInfo(t, s, o)
 	kind := "set"
 	if s.Flags&(ruleset.SetMap|ruleset.SetObject) != 0 {
 		kind = "map"
@@ -19,9 +49,9 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 	if s.Flags&ruleset.SetAnonymous != 0 && s.Flags&ruleset.SetEval != 0 {
 		kind = "meter"
 	}
-	fmt.Fprintf(&sb, "\t%s %s {", kind, s.Name)
+	fmt.Fprintf(sb, "\t%s %s {", kind, s.Name)
 	if o != nil && o.Handles {
-		fmt.Fprintf(&sb, " # handle %d", s.Handle)
+		fmt.Fprintf(sb, " # handle %d", s.Handle)
 	}
 	sb.WriteString("\n\t\t")
 	if si.typeofKey != nil {
@@ -54,7 +84,7 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 			sb.WriteString("\t\tpolicy " + pol + "\n")
 		}
 		if s.Size != nil && *s.Size > 0 {
-			fmt.Fprintf(&sb, "\t\tsize %d\n", *s.Size)
+			fmt.Fprintf(sb, "\t\tsize %d\n", *s.Size)
 		}
 	}
 	flags := s.Flags
@@ -98,13 +128,12 @@ func SetDecl(t *ruleset.Table, s *ruleset.Set, o *Options) string {
 		sb.WriteString("\t\tgc-interval " + timeString(uint64(*s.GCInterval)) + "\n")
 	}
 	if c := s.Comment(); c != "" {
-		fmt.Fprintf(&sb, "\t\tcomment \"%s\"\n", c)
+		fmt.Fprintf(sb, "\t\tcomment \"%s\"\n", c)
 	}
 	if !(o != nil && o.Stateless && kind == "meter") {
-		si.writeElements(&sb, o)
+		si.writeElements(sb, o)
 	}
 	sb.WriteString("\t}\n")
-	return sb.String()
 }
 
 func typeName(t *Datatype) string {
@@ -126,7 +155,7 @@ func RateUnit(b uint64) (uint64, string) { return rateUnit(b) }
 // writeElements writes the "elements = { ... }" line of a set declaration
 // (nothing for an empty set). A named set's elements are printed as they
 // are built and dropped right after, never held as one list.
-func (si *setInfo) writeElements(sb *strings.Builder, o *Options) {
+func (si *setInfo) writeElements(sb io.StringWriter, o *Options) {
 	set := si.init
 	if set == nil {
 		set = &node{k: kSet, t: si.key.t, set: si}
@@ -147,7 +176,9 @@ func (si *setInfo) writeElements(sb *strings.Builder, o *Options) {
 		d = set.setDelim(&count)
 	}
 	if si.init == nil && si.src != nil {
-		sb.Grow(len(si.src.Elements) * 16)
+		if g, ok := sb.(interface{ Grow(int) }); ok {
+			g.Grow(len(si.src.Elements) * 20)
+		}
 		si.reuse = &scratch{}
 		eachElement(si.src, si, si.opts, put)
 		si.reuse = nil

@@ -5,6 +5,7 @@
 package format
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -39,9 +40,20 @@ func RulesetOpts(w io.Writer, rs *ruleset.Ruleset, o *Options) error {
 func Table(w io.Writer, t *ruleset.Table) error { return TableOpts(w, t, nil) }
 
 // TableOpts writes t like `nft list table FAMILY NAME` with options o.
+// The listing goes to w piece by piece (through a bufio.Writer unless w
+// is one), never built as one string.
 func TableOpts(w io.Writer, t *ruleset.Table, o *Options) error {
-	_, err := io.WriteString(w, TableString(t, o))
-	return err
+	bw, ok := w.(*bufio.Writer)
+	if !ok {
+		bw = bufio.NewWriterSize(w, 64<<10)
+	}
+	if err := writeTable(bw, t, o); err != nil {
+		return err
+	}
+	if !ok {
+		return bw.Flush()
+	}
+	return nil
 }
 
 const tableFlagOwner = 0x2 // NFT_TABLE_F_OWNER
@@ -49,14 +61,26 @@ const tableFlagOwner = 0x2 // NFT_TABLE_F_OWNER
 // TableString returns the listing of table t.
 func TableString(t *ruleset.Table, o *Options) string {
 	var sb strings.Builder
+	writeTable(&sb, t, o)
+	return sb.String()
+}
+
+// tableWriter is where a listing is written: a strings.Builder or a
+// bufio.Writer.
+type tableWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+func writeTable(sb tableWriter, t *ruleset.Table, o *Options) error {
 	fam := t.Family.String()
-	fmt.Fprintf(&sb, "table %s %s {", fam, t.Name)
+	fmt.Fprintf(sb, "table %s %s {", fam, t.Name)
 	handles := o != nil && o.Handles
 	if handles || t.Flags&tableFlagOwner != 0 {
 		sb.WriteString(" #")
 	}
 	if handles {
-		fmt.Fprintf(&sb, " handle %d", t.Handle)
+		fmt.Fprintf(sb, " handle %d", t.Handle)
 	}
 	if t.Flags&tableFlagOwner != 0 {
 		sb.WriteString(" progname " + progName(t.Owner))
@@ -79,7 +103,7 @@ func TableString(t *ruleset.Table, o *Options) string {
 		delim = "\n"
 	}
 	if c := t.Comment(); c != "" {
-		fmt.Fprintf(&sb, "\tcomment \"%s\"\n", c)
+		fmt.Fprintf(sb, "\tcomment \"%s\"\n", c)
 	}
 	for _, ob := range t.Objects {
 		sb.WriteString(delim)
@@ -91,7 +115,9 @@ func TableString(t *ruleset.Table, o *Options) string {
 			continue
 		}
 		sb.WriteString(delim)
-		sb.WriteString(SetString(t, s, o))
+		if err := delinearize.WriteSetDecl(sb, t, s, o); err != nil {
+			return err
+		}
 		delim = "\n"
 	}
 	for _, ft := range t.Flowtables {
@@ -107,8 +133,8 @@ func TableString(t *ruleset.Table, o *Options) string {
 		sb.WriteString(ChainString(t, c, o))
 		delim = "\n"
 	}
-	sb.WriteString("}\n")
-	return sb.String()
+	_, err := sb.WriteString("}\n")
+	return err
 }
 
 const (
