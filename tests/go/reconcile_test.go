@@ -764,9 +764,6 @@ func TestReconcileWarm(t *testing.T) {
 			foreign++
 		}
 		text := g.text(func(string) string { return "counter " })
-		if os.Getenv("COLD") != "" {
-			r = kernel.NewReconciler(c)
-		}
 		res, err := r.Reconcile(desiredValue(t, text), kernel.ReconcileOptions{Persist: true})
 		if err != nil {
 			t.Fatalf("step %d: reconcile: %v\nfrom:\n%s\nto:\n%s\npatch:\n%s", step, err, prev, text, res.Patch)
