@@ -132,6 +132,7 @@ type setInfo struct {
 	data          *node // data type placeholder for maps
 	dataIsVerdict bool
 	objType       uint32
+	size          uint32 // NFTA_SET_DESC_SIZE
 	init          *node        // kSet of elements (of a named set: see elements)
 	src           *ruleset.Set // named set whose elements are not built yet
 	lazy          *ruleset.Set // set whose key/data types are taken from its users

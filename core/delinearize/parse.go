@@ -740,11 +740,7 @@ func (c *parseCtx) parseDynset(x *expr.Dynset) {
 		return
 	}
 	if len(subs) > 0 && set.anonymous {
-		size := uint32(0)
-		if set.key.extra != nil {
-			size = uint32(set.key.extra["size"])
-		}
-		c.emit(&stmt{k: sMeter, setRef: ref, key: elem, sub: subs, num: size})
+		c.emit(&stmt{k: sMeter, setRef: ref, key: elem, sub: subs, num: set.size})
 		return
 	}
 	c.emit(&stmt{k: sSet, setRef: ref, key: elem, num: x.Op, sub: subs})

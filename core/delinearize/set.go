@@ -52,10 +52,7 @@ func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 	}
 	si.applyTypeof(s)
 	if s.Size != nil {
-		if si.key.extra == nil {
-			si.key.extra = map[string]uint64{}
-		}
-		si.key.extra["size"] = uint64(*s.Size)
+		si.size = *s.Size
 	}
 	if s.KeyType == 0 || (si.data != nil && s.DataType == 0) {
 		// untyped (e.g. built from debug output): type from the users

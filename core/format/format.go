@@ -130,7 +130,7 @@ func writeTable(sb tableWriter, t *ruleset.Table, o *Options) error {
 			continue
 		}
 		sb.WriteString(delim)
-		sb.WriteString(ChainString(t, c, o))
+		writeChain(sb, t, c, o)
 		delim = "\n"
 	}
 	_, err := sb.WriteString("}\n")
@@ -155,28 +155,33 @@ func RuleOpts(t *ruleset.Table, r *ruleset.Rule, o *Options) (string, error) {
 // ChainString returns the listing block of chain c of table t.
 func ChainString(t *ruleset.Table, c *ruleset.Chain, o *Options) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\tchain %s {", c.Name)
+	writeChain(&sb, t, c, o)
+	return sb.String()
+}
+
+func writeChain(sb tableWriter, t *ruleset.Table, c *ruleset.Chain, o *Options) {
+	fmt.Fprintf(sb, "\tchain %s {", c.Name)
 	if o != nil && o.Handles {
-		fmt.Fprintf(&sb, " # handle %d", c.Handle)
+		fmt.Fprintf(sb, " # handle %d", c.Handle)
 	}
 	if cm := c.Comment(); cm != "" {
-		fmt.Fprintf(&sb, "\n\t\tcomment \"%s\"", cm)
+		fmt.Fprintf(sb, "\n\t\tcomment \"%s\"", cm)
 	}
 	sb.WriteString("\n")
 	if h := c.Hook; h != nil {
-		fmt.Fprintf(&sb, "\t\ttype %s hook %s", h.Type, hookName(uint8(t.Family), h.Num))
+		fmt.Fprintf(sb, "\t\ttype %s hook %s", h.Type, hookName(uint8(t.Family), h.Num))
 		devs := uniqueDevices(h.Devices)
 		if len(devs) == 1 {
-			fmt.Fprintf(&sb, " device \"%s\"", devs[0])
+			fmt.Fprintf(sb, " device \"%s\"", devs[0])
 		} else if len(devs) > 1 {
 			sb.WriteString(" devices = { " + strings.Join(devs, ", ") + " }")
 		}
-		fmt.Fprintf(&sb, " priority %s;", PriorityString(uint8(t.Family), h.Num, h.Priority))
+		fmt.Fprintf(sb, " priority %s;", PriorityString(uint8(t.Family), h.Num, h.Priority))
 		pol := uint32(1)
 		if h.Policy != nil {
 			pol = *h.Policy
 		}
-		fmt.Fprintf(&sb, " policy %s;", policyName(pol))
+		fmt.Fprintf(sb, " policy %s;", policyName(pol))
 		if c.Flags&chainHWOffload != 0 {
 			sb.WriteString(" flags offload;")
 		}
@@ -187,10 +192,11 @@ func ChainString(t *ruleset.Table, c *ruleset.Chain, o *Options) string {
 		if err != nil {
 			txt = "unknown"
 		}
-		sb.WriteString("\t\t" + txt + "\n")
+		sb.WriteString("\t\t")
+		sb.WriteString(txt)
+		sb.WriteString("\n")
 	}
 	sb.WriteString("\t}\n")
-	return sb.String()
 }
 
 func policyName(p uint32) string {
