@@ -2,6 +2,7 @@ package delinearize
 
 import (
 	"io"
+	"strconv"
 
 	"github.com/nfsh/nfsh/core/expr"
 	"math/big"
@@ -132,7 +133,7 @@ type setInfo struct {
 	data          *node // data type placeholder for maps
 	dataIsVerdict bool
 	objType       uint32
-	size          uint32 // NFTA_SET_DESC_SIZE
+	size          uint32       // NFTA_SET_DESC_SIZE
 	init          *node        // kSet of elements (of a named set: see elements)
 	src           *ruleset.Set // named set whose elements are not built yet
 	lazy          *ruleset.Set // set whose key/data types are taken from its users
@@ -338,7 +339,8 @@ func (n *node) write(sb io.StringWriter, o *Options) {
 		n.left.write(sb, o)
 	case kPrefix:
 		n.left.write(sb, o)
-		sb.WriteString("/" + itoa(n.plen))
+		sb.WriteString("/")
+		sb.WriteString(itoa(n.plen))
 	case kRange:
 		no := statelessOpts(o)
 		if o != nil {
@@ -493,7 +495,7 @@ func (n *node) setDelim(count *int) string {
 func (n *node) anonymous() bool { return n.extra != nil && n.extra["anon"] == 1 }
 
 func itoa(i int) string {
-	return big.NewInt(int64(i)).String()
+	return strconv.Itoa(i)
 }
 
 func verdictString(code int32, chain string) string {
