@@ -117,7 +117,7 @@ func newCt(key uint32, dir int) *node {
 	if !ok {
 		t = keyTmpl{"unknown", dtInvalid, 32, OrderHost}
 	}
-	n := &node{k: kCt, key: key, dir: dir, t: t.t, order: t.order, len: t.bits}
+	n := &node{k: kCt, key: key, dir: int32(dir), t: t.t, order: t.order, len: t.bits}
 	switch key {
 	case 8, 9:
 		n.mbase = baseNetwork
@@ -160,7 +160,7 @@ func ctName(n *node) string {
 
 // ctUpdateType is ct_expr_update_type.
 func ctUpdateType(pc *protoCtx, n *node) {
-	desc := pc.desc(n.mbase)
+	desc := pc.desc(int(n.mbase))
 	switch n.key {
 	case 8, 9:
 		if desc == protoIP {

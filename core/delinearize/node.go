@@ -84,6 +84,9 @@ type node struct {
 	isRaw       bool   // payload
 	key         uint32 // meta, ct, rt, socket, fib, numgen, hash, xfrm, osf, exthdr keys
 	verdict     int32  // verdict
+	dir         int32  // ct direction, -1 none
+	nfproto     int32
+	mbase       int32 // meta/ct protocol base
 
 	t   *Datatype
 	len int // bits
@@ -99,9 +102,6 @@ type node struct {
 	tmpl   *field
 	plen   int // prefix length
 
-	dir     int // ct direction, -1 none
-	nfproto int
-	mbase   int // meta/ct protocol base
 	extra   map[string]uint64
 	text    string // exthdr description, socket level, a verdict's chain, etc.
 	hashArg *node

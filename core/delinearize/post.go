@@ -362,9 +362,9 @@ func (p *postCtx) pctxUpdate(rel *node) {
 		case kCt:
 			// ct_expr_pctx_update: ct protocol / l3proto select the
 			// header above their base (typing ct proto-src/dst)
-			if b := p.pc.desc(left.mbase); b != nil {
+			if b := p.pc.desc(int(left.mbase)); b != nil {
 				if d := b.findUpper(v.v.Uint64()); d != nil {
-					p.pc.update(left.mbase+1, d)
+					p.pc.update(int(left.mbase)+1, d)
 				}
 			}
 		}

@@ -182,7 +182,7 @@ func (p *postCtx) ctMetaPost(e *node) {
 		return
 	}
 	p.pctxUpdate(e)
-	base := left.mbase
+	base := int(left.mbase)
 	if base < baseTransport {
 		if p.depExists(base) && p.metaMayKill(e) {
 			p.depRelease(base)

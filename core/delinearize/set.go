@@ -379,11 +379,11 @@ func wrapElem(key *node, e *ruleset.Element, si *setInfo, o *Options) *node {
 // last open start run to the end of the key space. Each element goes to
 // emit as soon as it is known.
 func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit func(*node)) {
+	// 16 bytes per element: the key is read from the element
 	type ivEl struct {
 		e   *ruleset.Element
+		idx int32 // dump position: equal elements keep their order
 		end bool
-		key []byte // big endian, leading zero bytes trimmed
-		idx int    // dump position: equal elements keep their order
 	}
 	var catchall *ruleset.Element
 	sorted := make([]ivEl, 0, len(elems))
@@ -392,18 +392,14 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 			catchall = e
 			continue
 		}
-		// interval keys are stored big endian whatever the type's order
-		k := e.Key
-		for len(k) > 0 && k[0] == 0 {
-			k = k[1:]
-		}
-		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, key: k, idx: len(sorted)})
+		sorted = append(sorted, ivEl{e: e, end: e.Flags&ruleset.ElemIntervalEnd != 0, idx: int32(len(sorted))})
 	}
 	// a stable sort, done as pdqsort with the dump position as the last
 	// key: the kernel dumps its tree in (reverse) order, which pdqsort
-	// handles in linear time and the merge-based stable sort does not
+	// handles in linear time and the merge-based stable sort does not.
+	// Interval keys are stored big endian whatever the type's order.
 	slices.SortFunc(sorted, func(a, b ivEl) int {
-		if c := cmpTrimmed(a.key, b.key); c != 0 {
+		if c := cmpBigEndian(a.e.Key, b.e.Key); c != 0 {
 			return c
 		}
 		switch {
@@ -412,7 +408,7 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		case b.end && !a.end:
 			return 1
 		}
-		return a.idx - b.idx
+		return int(a.idx - b.idx)
 	})
 	nb := int(si.key.len / 8)
 	// pair each start with the element after it: an end, or a start that
@@ -427,9 +423,9 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		}
 		var lov, hiv *bigInt
 		if r := si.reuse; r != nil {
-			lov, hiv = r.lov.SetBytes(low.key), r.hiv.SetBytes(x.key)
+			lov, hiv = r.lov.SetBytes(low.e.Key), r.hiv.SetBytes(x.e.Key)
 		} else {
-			lov, hiv = newBigBytes(low.key), newBigBytes(x.key)
+			lov, hiv = newBigBytes(low.e.Key), newBigBytes(x.e.Key)
 		}
 		emit(si.addInterval(low.e, lov, hiv.Sub(hiv, bigOne), o))
 		low = nil
@@ -441,14 +437,14 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 		case x.end:
 			open = false
 		case open:
-			pair(&ivEl{e: x.e, end: true, key: x.key})
+			pair(&ivEl{e: x.e, end: true})
 		default:
 			open = true
 		}
 		pair(x)
 	}
 	if low != nil {
-		emit(si.addInterval(low.e, newBigBytes(low.key), bitmask(nb*8), o))
+		emit(si.addInterval(low.e, newBigBytes(low.e.Key), bitmask(nb*8), o))
 	}
 	if catchall != nil {
 		emit(wrapElem(&node{k: kCatchall}, catchall, si, o))
@@ -457,8 +453,14 @@ func intervalDecompose(elems []*ruleset.Element, si *setInfo, o *Options, emit f
 
 var bigOne = newBig(1)
 
-// cmpTrimmed compares two big-endian numbers without leading zero bytes.
-func cmpTrimmed(a, b []byte) int {
+// cmpBigEndian compares two unsigned big-endian numbers.
+func cmpBigEndian(a, b []byte) int {
+	for len(a) > 0 && a[0] == 0 {
+		a = a[1:]
+	}
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
 	if len(a) != len(b) {
 		if len(a) < len(b) {
 			return -1

@@ -30,8 +30,12 @@ const (
 
 // stmt is one nft statement of a rule.
 type stmt struct {
-	k    stmtKind
-	expr *node // sExpr, sVerdict
+	k        stmtKind
+	prefix   bool
+	verbose  bool
+	stateful bool   // counter/quota whose values depend on stateless output
+	natType  uint32 // the small fields first, packed
+	expr     *node  // sExpr, sVerdict
 	// generic operands
 	key, val *node
 	a, b     *node
@@ -40,13 +44,9 @@ type stmt struct {
 	flags    uint32
 	family   int
 	tfamily  int // table family
-	natType  uint32
-	prefix   bool
-	verbose  bool
 	code     int
 	setRef   *node
 	sub      []*stmt
-	stateful bool // counter/quota whose values depend on stateless output
 	printFn  func(o *Options) string
 }
 
@@ -64,7 +64,7 @@ func (s *stmt) print(o *Options) string {
 	case sMeta:
 		return metaName(s.num) + " set " + s.val.print(o)
 	case sCt:
-		n := &node{k: kCt, key: s.num, dir: s.family}
+		n := &node{k: kCt, key: s.num, dir: int32(s.family)}
 		return ctName(n) + " set " + s.val.print(o)
 	case sNat:
 		return s.natString(o)
