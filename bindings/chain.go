@@ -95,6 +95,7 @@ func (m *module) addRule(L *glua.LState, cv *chainVal, text string, vt *glua.LTa
 			fail(L, "chain %s already has a rule tagged %q", cv.c.Name, s)
 		}
 		r.SetTag(s)
+		tagLogPrefix(r, s)
 	}
 	if s, ok := o.str("comment"); ok {
 		r.SetComment(s)

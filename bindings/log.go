@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/nflog"
 	"github.com/nfsh/nfsh/core/nfnl"
+	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/lua"
 	glua "github.com/yuin/gopher-lua"
 )
@@ -751,4 +753,19 @@ func logClose(L *glua.LState) int {
 	ll := checkLogListener(L, 1)
 	ll.hd.Cancel()
 	return 0
+}
+
+// tagLogPrefix gives the log statements of a tagged rule that have no
+// prefix of their own the prefix "nfsh:TAG: ", so that a log listener's
+// events name the rule that fired (ev.tag). A prefix the rule text sets is
+// left alone.
+func tagLogPrefix(r *ruleset.Rule, tag string) {
+	for i, e := range r.Exprs {
+		if l, ok := e.(*expr.Log); ok && l.Prefix == nil {
+			c := *l
+			p := LogPrefix(tag, "")
+			c.Prefix = &p
+			r.Exprs[i] = &c
+		}
+	}
 }

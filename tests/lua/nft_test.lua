@@ -189,3 +189,16 @@ function test_supported()
   T.eq(f.owner, true)
   T.eq(type(f.destroy), "boolean")
 end
+
+-- A tagged rule's log statement without a prefix of its own carries the
+-- tag to NFLOG events (prefix "nfsh:TAG: "); an explicit prefix stays.
+function test_tag_reaches_log_prefix()
+  local rs = nft.ruleset()
+  local c = rs:table("inet", "tagtest"):chain("c")
+  c:rule("tcp dport 22 log group 5 accept", { tag = "ssh" })
+  c:rule("tcp dport 80 log prefix \"web \" group 5 accept", { tag = "web" })
+  local text = tostring(rs)
+  assert(text:find('log prefix "nfsh:ssh: " group 5 accept', 1, true), text)
+  assert(text:find('log prefix "web " group 5 accept', 1, true), text)
+  assert(nft.log_tag("nfsh:ssh: ") == "ssh")
+end
