@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/nfsh/nfsh/core/nflog"
@@ -108,28 +105,18 @@ func cmdLog(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	defer w.Flush()
+	loop := newEventLoop(l.Events(), w)
+	defer loop.stop()
 	printed := 0
 	for {
-		var ev nflog.Event
-		var ok bool
-		select {
-		case ev, ok = <-l.Events():
-		default:
-			// Nothing queued: show what was printed before waiting.
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			select {
-			case ev, ok = <-l.Events():
-			case <-sig:
-				return logDone(l, stderr)
-			}
+		ev, ok, stopped, err := loop.next()
+		switch {
+		case err != nil:
+			return err
+		case stopped:
+			return logDone(l, stderr)
 		}
 		if !ok {
 			if err := l.Err(); err != nil {

@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/nfsh/nfsh/core/monitor"
 )
@@ -62,27 +59,18 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	}
 	defer s.Close()
 	p := monitor.NewPrinter(snap)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
-
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	defer w.Flush()
+	loop := newEventLoop(s.Commits(), w)
+	defer loop.stop()
 	printed := 0
 	for {
-		var c monitor.Commit
-		var ok bool
-		select {
-		case c, ok = <-s.Commits():
-		default:
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			select {
-			case c, ok = <-s.Commits():
-			case <-sig:
-				return nil
-			}
+		c, ok, stopped, err := loop.next()
+		switch {
+		case err != nil:
+			return err
+		case stopped:
+			return nil
 		}
 		if !ok {
 			return s.Err()

@@ -5,7 +5,8 @@
 // session, which removes the session's owner tables.
 //
 // Run:  go run ./scripts/examples/embed                 (current netns: needs root)
-//       go run ./scripts/examples/embed -netns new      (a throwaway netns)
+//
+//	go run ./scripts/examples/embed -netns new      (a throwaway netns)
 package main
 
 import (
