@@ -120,6 +120,9 @@ type Listener struct {
 	rc    syscall.RawConn
 	names *ifNames
 	ch    chan Event
+	bch   chan []Event // Options.Batches: one slice per datagram
+	free  chan []Event // slices given back with Release
+	cur   []Event      // Options.Batches: the slice being filled (decoder)
 	done  chan struct{}
 
 	closeOnce sync.Once
@@ -178,10 +181,17 @@ func Listen(opts Options) (*Listener, error) {
 	l := &Listener{
 		opts: opts,
 		nl:   nl,
-		ch:   make(chan Event, events),
 		done: make(chan struct{}),
 		rbuf: make([]byte, recvBufSize),
 		seq:  uint32(os.Getpid()) << 8,
+	}
+	if opts.Batches {
+		n := max(events/64, 4)
+		l.ch = make(chan Event)
+		l.bch = make(chan []Event, n)
+		l.free = make(chan []Event, n+2)
+	} else {
+		l.ch = make(chan Event, events)
 	}
 	if err := l.setup(nsfd); err != nil {
 		nl.Close()
@@ -283,8 +293,30 @@ func (l *Listener) configError(op string, err error) error {
 }
 
 // Events returns the channel of events. It is closed when the listener
-// stops, after Close or a fatal socket error (see Err).
+// stops, after Close or a fatal socket error (see Err). With
+// Options.Batches it carries nothing (see Batches).
 func (l *Listener) Events() <-chan Event { return l.ch }
+
+// Batches returns the channel of event slices of a listener made with
+// Options.Batches (nil otherwise): one slice per datagram the kernel sent,
+// in order. It is closed when the listener stops. A slice belongs to the
+// consumer until it hands it back with Release; the Packets its events
+// point to are the consumer's for good.
+func (l *Listener) Batches() <-chan []Event { return l.bch }
+
+// Release gives a slice received from Batches back to the listener for
+// reuse. The caller must not touch the slice afterwards. Releasing is
+// optional: a slice not released is garbage collected.
+func (l *Listener) Release(b []Event) {
+	if l.free == nil || cap(b) == 0 {
+		return
+	}
+	clear(b[:cap(b)])
+	select {
+	case l.free <- b[:0]:
+	default:
+	}
+}
 
 // Err returns the error that stopped the listener, or nil after Close.
 // It is meaningful once Events is closed.
@@ -395,10 +427,18 @@ func (l *Listener) run() {
 func (l *Listener) decode(q <-chan datagram) {
 	defer l.wg.Done()
 	defer close(l.ch)
+	if l.bch != nil {
+		defer close(l.bch)
+	}
 	for d := range q {
 		if d.overrun {
 			l.pending.Overruns++
-			if !l.flushLoss(false) {
+			if l.bch != nil {
+				l.startBatch(1)
+				if !l.sendBatch() {
+					return
+				}
+			} else if !l.flushLoss(false) {
 				return
 			}
 			continue
@@ -449,6 +489,9 @@ func (l *Listener) handle(b []byte) bool {
 	ps := make([]Packet, count)
 	i := 0
 	ok := true
+	if l.bch != nil {
+		l.startBatch(count + 1)
+	}
 	walkMsgs(b, func(typ uint16, m []byte) {
 		if !ok {
 			return
@@ -485,11 +528,75 @@ func (l *Listener) handle(b []byte) bool {
 			l.pending.Overruns++
 		}
 	})
+	if l.bch != nil && ok {
+		ok = l.sendBatch()
+	}
 	return ok
+}
+
+// startBatch takes a slice for the events of one datagram from the free
+// list, or makes one with room for n.
+func (l *Listener) startBatch(n int) {
+	select {
+	case b := <-l.free:
+		if cap(b) >= n {
+			l.cur = b[:0]
+			return
+		}
+	default:
+	}
+	l.cur = make([]Event, 0, max(n, 32))
+}
+
+// sendBatch puts the slice being filled on the Batches channel, after a
+// loss event when loss is pending. Without Block a full channel drops the
+// slice, and its packets are counted as dropped. It returns false when
+// the listener is closing.
+func (l *Listener) sendBatch() bool {
+	b := l.cur
+	l.cur = nil
+	if len(b) == 0 && l.pending.zero() {
+		l.Release(b)
+		return true
+	}
+	pending := l.pending
+	if !pending.zero() {
+		b = append(b, Event{})
+		copy(b[1:], b)
+		b[0] = Event{Kind: EventLoss, Loss: pending}
+		l.pending = Loss{}
+	}
+	n := uint64(len(b))
+	if !pending.zero() {
+		n--
+	}
+	if l.opts.Block && l.started {
+		select {
+		case l.bch <- b:
+			l.delivered.Add(n)
+			return true
+		case <-l.done:
+			return false
+		}
+	}
+	select {
+	case l.bch <- b:
+		l.delivered.Add(n)
+	default:
+		l.dropped.Add(n)
+		l.pending = pending
+		l.pending.Dropped += n
+		l.Release(b)
+	}
+	return true
 }
 
 // deliver puts a packet event on the channel, reporting pending loss first.
 func (l *Listener) deliver(p *Packet) bool {
+	if l.bch != nil {
+		l.cur = append(l.cur, Event{Kind: EventPacket, Packet: p})
+		return true
+	}
 	block := l.opts.Block && l.started
 	if !l.flushLoss(block) {
 		return false

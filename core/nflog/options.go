@@ -95,6 +95,15 @@ type Options struct {
 	Events int
 	Block  bool
 
+	// Batches delivers packet and loss events in slices, one per datagram
+	// read from the socket (up to QThreshold packets, after a loss event
+	// when there was loss), on the Batches channel instead of one by one
+	// on Events: one channel operation per kernel batch rather than per
+	// packet. The Batches channel holds Events/64 slices (at least 4); when
+	// it is full a whole slice is dropped and counted unless Block is set.
+	// Events is then never fed, and closes when the listener stops.
+	Batches bool
+
 	// NetNS is the network namespace to listen in (the zero value is the
 	// caller's). Interface names are resolved in the same namespace.
 	NetNS nfnl.NetNS

@@ -1,0 +1,126 @@
+package nflog_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nfsh/nfsh/core/nflog"
+)
+
+// TestKernelBatches floods a listener made with Options.Batches: every
+// packet arrives, in sequence order, in slices of several events (one per
+// kernel batch), Events carries nothing, and both channels close on Close.
+func TestKernelBatches(t *testing.T) {
+	p := newPair(t)
+	l, err := nflog.Listen(nflog.Options{Group: 7, Seq: true, Block: true, Batches: true, QThreshold: 50,
+		NLBufSize: 64 << 10, FlushTimeout: 10 * time.Millisecond, NetNS: p.listenerNS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const n = 1000
+	flood(t, p, 40300, n)
+	got, batches, biggest := 0, 0, 0
+	var loss nflog.Loss
+	var nextSeq uint32
+	timeout := time.After(10 * time.Second)
+	for got+int(loss.SeqLost) < n {
+		select {
+		case b, ok := <-l.Batches():
+			if !ok {
+				t.Fatalf("listener stopped: %v", l.Err())
+			}
+			batches++
+			biggest = max(biggest, len(b))
+			for _, ev := range b {
+				switch ev.Kind {
+				case nflog.EventPacket:
+					if got > 0 && ev.Packet.Seq != nextSeq {
+						t.Errorf("packet %d: seq %d, want %d", got, ev.Packet.Seq, nextSeq)
+					}
+					nextSeq = ev.Packet.Seq + 1
+					if ev.Packet.DstPort != 5556 || ev.Packet.SrcPort != 40300 {
+						t.Errorf("packet %d: ports %d -> %d", got, ev.Packet.SrcPort, ev.Packet.DstPort)
+					}
+					got++
+				case nflog.EventLoss:
+					loss.SeqLost += ev.Loss.SeqLost
+				}
+			}
+			l.Release(b)
+		case ev := <-l.Events():
+			t.Fatalf("event on Events in batch mode: %+v", ev)
+		case <-timeout:
+			t.Fatalf("%d of %d packets within 10s; stats %+v", got, n, l.Stats())
+		}
+	}
+	st := l.Stats()
+	t.Logf("%d packets in %d batches (largest %d); loss %v; stats %+v", got, batches, biggest, loss, st)
+	if got != n || st.Delivered != n {
+		t.Errorf("got %d packets, delivered %d, want %d", got, st.Delivered, n)
+	}
+	if biggest < 2 {
+		t.Errorf("largest batch holds %d events", biggest)
+	}
+	if biggest > 51 {
+		t.Errorf("largest batch holds %d events, more than the queue threshold 50 and a loss event", biggest)
+	}
+	l.Close()
+	for range l.Batches() {
+	}
+	if _, ok := <-l.Events(); ok {
+		t.Errorf("Events open after Close")
+	}
+}
+
+// TestKernelBatchesOverload floods a batch listener with a tiny receive
+// buffer whose consumer is not reading: ENOBUFS is reported in a loss
+// event at the head of a batch, and packets resume.
+func TestKernelBatchesOverload(t *testing.T) {
+	p := newPair(t)
+	l, err := nflog.Listen(nflog.Options{Group: 7, QThreshold: 1, Seq: true, RcvBuf: 4096, Events: 1, Block: true, Batches: true, NetNS: p.listenerNS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	const n = 5000
+	flood(t, p, 40400, n)
+	var loss nflog.Loss
+	probes := 0
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case b, ok := <-l.Batches():
+			if !ok {
+				t.Fatalf("listener stopped: %v", l.Err())
+			}
+			for i, ev := range b {
+				switch ev.Kind {
+				case nflog.EventLoss:
+					if i != 0 {
+						t.Errorf("loss event at %d in a batch", i)
+					}
+					loss.Overruns += ev.Loss.Overruns
+					loss.SeqLost += ev.Loss.SeqLost
+				case nflog.EventPacket:
+					if ev.Packet.SrcPort == 40401 {
+						st := l.Stats()
+						t.Logf("flood of %d, %d probes: loss %v, stats %+v", n, probes, loss, st)
+						if loss.Overruns == 0 || loss.SeqLost == 0 {
+							t.Errorf("loss events report %v", loss)
+						}
+						if st.Dropped != 0 {
+							t.Errorf("a blocking listener dropped %d", st.Dropped)
+						}
+						return
+					}
+				}
+			}
+			l.Release(b)
+			flood(t, p, 40401, 1)
+			probes++
+		case <-timeout:
+			t.Fatalf("no probe within 10s; stats %+v", l.Stats())
+		}
+	}
+}
