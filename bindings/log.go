@@ -29,7 +29,7 @@ import (
 // qthreshold (packets per kernel batch, default 256), timeout (flush timeout in ms, default 20),
 // nlbufsize (kernel batch buffer in bytes, default 65536), rcvbuf (bytes, default 4 MiB), seq (default true: exact loss counts), seq_global, conntrack,
 // events (queue capacity), block (default true: when Lua falls behind the kernel drops, and says so),
-// batch (events taken per loop turn, default 256), payload (true: ev.payload holds the copied bytes),
+// batch (events delivered per loop turn; default: a whole kernel batch, up to qthreshold packets and a loss event), payload (true: ev.payload holds the copied bytes),
 // netns (a path or "pid:N"; default the session's process namespace).
 //
 // An event is a table. Packets: kind = "packet", group, family, hook, prefix, tag, mark, time (seconds),
@@ -65,6 +65,7 @@ type logListener struct {
 	fn      *glua.LFunction
 	payload bool
 	cur     []nflog.Event // the batch being delivered (owning goroutine)
+	release bool          // cur comes from the listener: give it back with Release
 	meta    *glua.LTable  // the metatable of packet event tables
 	intern  interner
 	// Counters, owning goroutine only.
@@ -124,7 +125,7 @@ const (
 // logOpts reads the options table of nft.log_listen.
 func logOpts(L *glua.LState, n int) (nflog.Options, int, bool) {
 	o := checkOptions(L, n, logOptions...)
-	opts := nflog.Options{Seq: true, Block: true, FlushTimeout: 20 * time.Millisecond,
+	opts := nflog.Options{Seq: true, Block: true, Batches: true, FlushTimeout: 20 * time.Millisecond,
 		NLBufSize: DefaultLogNLBufSize, QThreshold: DefaultLogQThreshold}
 	num := func(k string, max float64) (uint64, bool) {
 		v := o.get(k)
@@ -171,7 +172,7 @@ func logOpts(L *glua.LState, n int) (nflog.Options, int, bool) {
 	if v, ok := num("events", 1<<20); ok {
 		opts.Events = int(v)
 	}
-	batch := 256
+	batch := 0
 	if v, ok := num("batch", 1<<16); ok && v > 0 {
 		batch = int(v)
 	}
@@ -210,9 +211,22 @@ func (m *module) nftLogListen(L *glua.LState) int {
 	}
 	ll := &logListener{l: l, fn: fn, payload: payload}
 	ll.meta = ll.newEventMeta(L)
+	// The listener hands over one slice per kernel batch (up to qthreshold
+	// packets and a loss event); only a smaller batch option needs them
+	// cut, on a goroutine of its own.
+	src := l.Batches()
+	qt := int(opts.QThreshold)
+	if qt == 0 {
+		qt = 100 // the kernel's default
+	}
+	if batch > 0 && batch <= qt {
+		src = splitBatches(src, batch, l.Release)
+	} else {
+		ll.release = true
+	}
 	ll.hd = lua.Listen(h, lua.Source[[]nflog.Event]{
 		Name: fmt.Sprintf("nflog group %d", opts.Group),
-		C:    batches(l.Events(), batch),
+		C:    src,
 		Convert: func(L *glua.LState, b []nflog.Event) []glua.LValue {
 			ll.cur = b
 			return nil
@@ -224,37 +238,26 @@ func (m *module) nftLogListen(L *glua.LState) int {
 	return 1
 }
 
-// batches forwards the events of src in batches of at most max: it waits
-// for one event, then takes what is already queued. Two buffers alternate:
-// lua.Listen takes the next value only after the callback for the previous
-// one returned, so the buffer being filled is never the one being read.
-func batches(src <-chan nflog.Event, max int) <-chan []nflog.Event {
+// splitBatches forwards the events of the slices of src in slices of at
+// most max, giving each slice of src back with release once it is copied.
+// Two buffers alternate: lua.Listen takes the next value only after the
+// callback for the previous one returned, so the buffer being filled is
+// never the one being read.
+func splitBatches(src <-chan []nflog.Event, max int, release func([]nflog.Event)) <-chan []nflog.Event {
 	out := make(chan []nflog.Event)
 	go func() {
 		defer close(out)
 		bufs := [2][]nflog.Event{make([]nflog.Event, 0, max), make([]nflog.Event, 0, max)}
-		for i := 0; ; i ^= 1 {
-			ev, ok := <-src
-			if !ok {
-				return
-			}
-			b := append(bufs[i][:0], ev)
-		drain:
-			for len(b) < max {
-				select {
-				case ev, ok = <-src:
-					if !ok {
-						break drain
-					}
-					b = append(b, ev)
-				default:
-					break drain
+		i := 0
+		for b := range src {
+			for rest := b; len(rest) > 0; i ^= 1 {
+				k := min(len(rest), max)
+				c := append(bufs[i][:0], rest[:k]...)
+				rest = rest[k:]
+				if len(rest) == 0 {
+					release(b)
 				}
-			}
-			bufs[i] = b
-			out <- b
-			if !ok {
-				return
+				out <- c
 			}
 		}
 	}()

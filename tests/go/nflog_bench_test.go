@@ -102,7 +102,7 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	// nfsh with nft.log_listen's batch defaults (64 KiB, 256 packets; tcpdump
 	// keeps the kernel's 4 KiB) and a 10 ms flush timeout; RcvBuf is the
 	// size in effect, which is twice what tcpdump asks setsockopt for.
-	l, err := nflog.Listen(nflog.Options{Group: 6, Seq: true, Block: true, FlushTimeout: 10 * time.Millisecond,
+	l, err := nflog.Listen(nflog.Options{Group: 6, Seq: true, Block: true, Batches: true, FlushTimeout: 10 * time.Millisecond,
 		NLBufSize: bindings.DefaultLogNLBufSize, QThreshold: bindings.DefaultLogQThreshold,
 		RcvBuf: 2 * bufKiB << 10, NetNS: nfnl.NetNSPath(ns.Path())})
 	if err != nil {
@@ -112,7 +112,8 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 
 	luaRes := startLuaCounter(b, ns, 7, n, 2*bufKiB<<10)
 
-	// The Go consumer counts packet events until it has seen the last
+	// The Go consumer counts the packet events of each batch (one slice
+	// per kernel batch, Options.Batches) until it has seen the last
 	// sequence number of the flood. The listener blocks rather than drops
 	// when the consumer falls behind (the kernel drops instead, and the
 	// sequence numbers count it); a watchdog closes the listener when
@@ -127,17 +128,21 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	var goGot atomic.Int64
 	go func() {
 		var r result
-		for ev := range l.Events() {
-			if ev.Kind != nflog.EventPacket {
-				continue
+	batches:
+		for b := range l.Batches() {
+			for _, ev := range b {
+				if ev.Kind != nflog.EventPacket {
+					continue
+				}
+				r.got++
+				if ev.Packet.Seq == last {
+					r.lastSeen = time.Now()
+					break batches
+				}
+				r.lastSeen = ev.Packet.Received
 			}
-			r.got++
 			goGot.Store(int64(r.got))
-			if ev.Packet.Seq == last {
-				r.lastSeen = time.Now()
-				break
-			}
-			r.lastSeen = ev.Packet.Received
+			l.Release(b)
 		}
 		resc <- r
 	}()
