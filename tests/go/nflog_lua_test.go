@@ -355,3 +355,71 @@ func TestAutobanExample(t *testing.T) {
 	default:
 	}
 }
+
+// TestNFLOGLuaBatches floods a logging rule and counts with two Lua
+// listeners: one taking the listener's kernel batches whole (the default)
+// and one with batch = 3, whose batches are cut to three events per loop
+// turn. Both see every packet once, in sequence order.
+func TestNFLOGLuaBatches(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	ns.NftScript(t, `table inet t {
+	chain out {
+		type filter hook output priority filter;
+		udp dport 9 log group 12 log group 13
+	}
+}`)
+	h, errs := luaHost(t)
+	const n = 500
+	script := fmt.Sprintf(`
+count, bad = { [12] = 0, [13] = 0 }, {}
+local open = 2
+local function counter(g)
+	local nxt
+	local l
+	l = assert(nft.log_listen({ group = g, netns = %q, qthreshold = 50, timeout = 10, batch = g == 13 and 3 or nil }, function(ev)
+		if ev.kind ~= "packet" then bad[#bad + 1] = g .. ": " .. ev.kind; return end
+		if nxt and ev.seq ~= nxt then bad[#bad + 1] = g .. ": seq " .. ev.seq .. " after " .. (nxt - 1) end
+		nxt = ev.seq + 1
+		count[g] = count[g] + 1
+		if count[g] == %d then l:close() end
+	end))
+end
+counter(12)
+counter(13)
+`, ns.Path(), n)
+	if err := h.DoString(context.Background(), "batches.lua", script); err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Do(func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
+		for i := 0; i < n; i++ {
+			if _, err := c.WriteToUDP([]byte("x"), dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Run(ctx); err != nil {
+		t.Fatalf("run: %v (stderr %s)", err, errs.String())
+	}
+	vals, err := h.Eval(context.Background(), "result", `return count[12] .. " " .. count[13] .. " " .. table.concat(bad, "; ")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.TrimSpace(vals[0].String()), fmt.Sprintf("%d %d", n, n); got != want {
+		t.Errorf("counts and errors: %q, want %q", got, want)
+	}
+	if errs.Len() > 0 {
+		t.Errorf("stderr: %s", errs.String())
+	}
+}
