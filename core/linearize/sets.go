@@ -338,8 +338,8 @@ func setUdata(s *ruleset.Set, key, data *eval.Load, dataInterval bool) {
 	}
 	if data.Type == types.Verdict {
 		u = u.Nest(ruleset.UdataSetDataTypeof, func(u Udata) Udata {
-			u = u.U32(udTypeofExpr, etypeVerdict)
-			return u.Nest(udTypeofData, func(u Udata) Udata { return u })
+			u = u.U32(UdTypeofExpr, EtypeVerdict)
+			return u.Nest(UdTypeofData, func(u Udata) Udata { return u })
 		})
 	}
 	di := uint32(0)

@@ -10,31 +10,34 @@ import (
 )
 
 // nft's expression kinds (enum expr_types) as written in the typeof
-// userdata of sets (NFTNL_UDATA_SET_TYPEOF_EXPR).
+// userdata of sets (NFTNL_UDATA_SET_TYPEOF_EXPR). Named sets (core/compile)
+// and anonymous sets (here) share this vocabulary.
 const (
-	etypeVerdict = 1  // EXPR_VERDICT
-	etypePayload = 7  // EXPR_PAYLOAD
-	etypeMeta    = 9  // EXPR_META
-	etypeSocket  = 10 // EXPR_SOCKET
-	etypeCt      = 12 // EXPR_CT
-	etypeConcat  = 13 // EXPR_CONCAT
-	etypeNumgen  = 23 // EXPR_NUMGEN
-	etypeHash    = 24 // EXPR_HASH
-	etypeRt      = 25 // EXPR_RT
-	etypeFib     = 26 // EXPR_FIB
-	etypeXfrm    = 27 // EXPR_XFRM
+	EtypeVerdict = 1  // EXPR_VERDICT
+	EtypePayload = 7  // EXPR_PAYLOAD
+	EtypeExthdr  = 8  // EXPR_EXTHDR
+	EtypeMeta    = 9  // EXPR_META
+	EtypeSocket  = 10 // EXPR_SOCKET
+	EtypeOsf     = 11 // EXPR_OSF
+	EtypeCt      = 12 // EXPR_CT
+	EtypeConcat  = 13 // EXPR_CONCAT
+	EtypeNumgen  = 23 // EXPR_NUMGEN
+	EtypeHash    = 24 // EXPR_HASH
+	EtypeRt      = 25 // EXPR_RT
+	EtypeFib     = 26 // EXPR_FIB
+	EtypeXfrm    = 27 // EXPR_XFRM
 )
 
 // Nested TLVs of NFTNL_UDATA_SET_KEY_TYPEOF / NFTNL_UDATA_SET_DATA_TYPEOF.
 const (
-	udTypeofExpr    = 0 // NFTNL_UDATA_SET_TYPEOF_EXPR
-	udTypeofData    = 1 // NFTNL_UDATA_SET_TYPEOF_DATA
-	udConcatSubType = 0 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_TYPE
-	udConcatSubData = 1 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_DATA
+	UdTypeofExpr    = 0 // NFTNL_UDATA_SET_TYPEOF_EXPR
+	UdTypeofData    = 1 // NFTNL_UDATA_SET_TYPEOF_DATA
+	UdConcatSubType = 0 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_TYPE
+	UdConcatSubData = 1 // NFTNL_UDATA_SET_KEY_CONCAT_SUB_DATA
 )
 
-// protoDescIDs are nft's enum proto_desc_id values.
-var protoDescIDs = map[*types.Proto]uint32{
+// ProtoDescIDs are nft's enum proto_desc_id values.
+var ProtoDescIDs = map[*types.Proto]uint32{
 	types.ProtoAH: 1, types.ProtoESP: 2, types.ProtoComp: 3, types.ProtoICMP: 4, types.ProtoIGMP: 5,
 	types.ProtoUDP: 6, types.ProtoUDPLite: 7, types.ProtoTCP: 8, types.ProtoDCCP: 9, types.ProtoSCTP: 10,
 	types.ProtoTH: 11, types.ProtoIP: 12, types.ProtoIP6: 13, types.ProtoICMP6: 14, types.ProtoARP: 15,
@@ -71,13 +74,13 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 			}
 		}
 		return u.Nest(t, func(u Udata) Udata {
-			u = u.U32(udTypeofExpr, etypeConcat)
-			return u.Nest(udTypeofData, func(u Udata) Udata {
+			u = u.U32(UdTypeofExpr, EtypeConcat)
+			return u.Nest(UdTypeofData, func(u Udata) Udata {
 				for i, sub := range l.Concat {
 					_, et, _ := exprTypeof(nil, sub, true)
 					u = u.Nest(uint8(i), func(u Udata) Udata {
-						u = u.U32(udConcatSubType, et)
-						return u.Nest(udConcatSubData, func(u Udata) Udata {
+						u = u.U32(UdConcatSubType, et)
+						return u.Nest(UdConcatSubData, func(u Udata) Udata {
 							b, _, _ := exprTypeof(u, sub, true)
 							return b
 						})
@@ -92,8 +95,8 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 	}
 	return u.Nest(t, func(u Udata) Udata {
 		_, et, _ := exprTypeof(nil, l, false)
-		u = u.U32(udTypeofExpr, et)
-		return u.Nest(udTypeofData, func(u Udata) Udata {
+		u = u.U32(UdTypeofExpr, et)
+		return u.Nest(UdTypeofData, func(u Udata) Udata {
 			b, _, _ := exprTypeof(u, l, false)
 			return b
 		})
@@ -119,14 +122,14 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 				}
 			}
 		}
-		id := protoDescIDs[p]
+		id := ProtoDescIDs[p]
 		if id == 0 {
 			u = u.U32(0, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
 			u = u.U32(1, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
 			u = u.U32(2, l.Payload.Base+1) // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
 			u = u.U32(3, uint32(l.BitOff)) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
 			u = u.U32(4, uint32(l.Bits))   // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
-			return u, etypePayload, true
+			return u, EtypePayload, true
 		}
 		typ := uint32(0)
 		for i, f := range p.Fields {
@@ -139,11 +142,11 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		if l.Type == types.Integer && p == l.Proto {
 			u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
 		}
-		return u, etypePayload, true
+		return u, EtypePayload, true
 	}
 	switch x := l.Tmpl.(type) {
 	case *expr.Meta:
-		return u.U32(0, x.Key), etypeMeta, true // NFTNL_UDATA_META_KEY
+		return u.U32(0, x.Key), EtypeMeta, true // NFTNL_UDATA_META_KEY
 	case *expr.Ct:
 		dir := uint32(0xffffffff) // no direction: nft's -1
 		if x.Direction != nil {
@@ -151,20 +154,20 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		}
 		u = u.U32(0, x.Key) // NFTNL_UDATA_CT_KEY
 		u = u.U32(1, dir)   // NFTNL_UDATA_CT_DIR
-		return u, etypeCt, true
+		return u, EtypeCt, true
 	case *expr.Rt:
-		return u.U32(0, x.Key), etypeRt, true // NFTNL_UDATA_RT_KEY
+		return u.U32(0, x.Key), EtypeRt, true // NFTNL_UDATA_RT_KEY
 	case *expr.Socket:
-		return u.U32(0, x.Key), etypeSocket, true // NFTNL_UDATA_SOCKET_KEY
+		return u.U32(0, x.Key), EtypeSocket, true // NFTNL_UDATA_SOCKET_KEY
 	case *expr.Fib:
 		u = u.U32(0, x.Result) // NFTNL_UDATA_FIB_RESULT
 		u = u.U32(1, x.Flags)  // NFTNL_UDATA_FIB_FLAGS
-		return u, etypeFib, true
+		return u, EtypeFib, true
 	case *expr.Numgen:
 		u = u.U32(0, x.Type)    // NFTNL_UDATA_NUMGEN_TYPE
 		u = u.U32(1, x.Modulus) // NFTNL_UDATA_NUMGEN_MOD
 		u = u.U32(2, x.Offset)  // NFTNL_UDATA_NUMGEN_OFFSET
-		return u, etypeNumgen, true
+		return u, EtypeNumgen, true
 	case *expr.Hash:
 		seed, set := uint32(0), uint32(0)
 		if h, ok := l.Node.(*ast.Hash); ok && h.HasSeed && x.Seed != nil {
@@ -175,12 +178,12 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		u = u.U32(2, x.Modulus) // NFTNL_UDATA_HASH_MOD
 		u = u.U32(3, seed)      // NFTNL_UDATA_HASH_SEED
 		u = u.U32(4, set)       // NFTNL_UDATA_HASH_SEED_SET
-		return u, etypeHash, true
+		return u, EtypeHash, true
 	case *expr.Xfrm:
 		u = u.U32(0, x.Key)         // NFTNL_UDATA_XFRM_KEY
 		u = u.U32(1, x.SPNum)       // NFTNL_UDATA_XFRM_SPNUM
 		u = u.U32(2, uint32(x.Dir)) // NFTNL_UDATA_XFRM_DIR
-		return u, etypeXfrm, true
+		return u, EtypeXfrm, true
 	}
 	return u, 0, false
 }
