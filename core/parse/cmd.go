@@ -506,10 +506,10 @@ func (p *parser) blockClose() {
 	p.leave()
 }
 
-// tableBlock parses `{ ... }` of a table.
-func (p *parser) tableBlock() *ast.Table {
-	start := p.peek()
-	tb := &ast.Table{}
+// blockItems parses a `{ ... }` block: separators and the include and
+// define lines any block may hold are handled here, every other item by
+// item, called with the item's first token.
+func (p *parser) blockItems(item func(t token)) {
 	p.blockOpen()
 	for {
 		p.sep()
@@ -520,6 +520,16 @@ func (p *parser) tableBlock() *ast.Table {
 		if p.commonBlock() {
 			continue
 		}
+		item(t)
+	}
+	p.blockClose()
+}
+
+// tableBlock parses `{ ... }` of a table.
+func (p *parser) tableBlock() *ast.Table {
+	start := p.peek()
+	tb := &ast.Table{}
+	p.blockItems(func(t token) {
 		if t.kind != tWord {
 			p.unexpected("chain, set, map, flowtable, counter, quota, limit, ct, secmark, synproxy, flags or comment")
 		}
@@ -554,8 +564,7 @@ func (p *parser) tableBlock() *ast.Table {
 		default:
 			p.unexpected("chain, set, map, flowtable, counter, quota, limit, ct, secmark, synproxy, flags or comment")
 		}
-	}
-	p.blockClose()
+	})
 	tb.Loc = p.span(start)
 	return tb
 }
@@ -564,16 +573,7 @@ func (p *parser) tableBlock() *ast.Table {
 func (p *parser) chainBlock(name *ast.Ident) *ast.Chain {
 	start := p.peek()
 	ch := &ast.Chain{Name: name}
-	p.blockOpen()
-	for {
-		p.sep()
-		t := p.peek()
-		if t.kind == tRBrace || t.kind == tEOF {
-			break
-		}
-		if p.commonBlock() {
-			continue
-		}
+	p.blockItems(func(t token) {
 		switch {
 		case p.isWord("type") && p.peekAt(1).kind == tWord:
 			p.next()
@@ -610,8 +610,7 @@ func (p *parser) chainBlock(name *ast.Ident) *ast.Chain {
 		default:
 			p.unexpected("newline, ';' or '}'")
 		}
-	}
-	p.blockClose()
+	})
 	ch.Loc = p.span(start)
 	return ch
 }
@@ -708,16 +707,7 @@ func (p *parser) typeNames(ts *ast.TypeSpec) {
 func (p *parser) setBlock(name *ast.Ident, isMap bool) *ast.Set {
 	start := p.peek()
 	s := &ast.Set{Name: name, IsMap: isMap}
-	p.blockOpen()
-	for {
-		p.sep()
-		t := p.peek()
-		if t.kind == tRBrace || t.kind == tEOF {
-			break
-		}
-		if p.commonBlock() {
-			continue
-		}
+	p.blockItems(func(t token) {
 		if t.kind != tWord {
 			p.unexpected("set specification")
 		}
@@ -805,8 +795,7 @@ func (p *parser) setBlock(name *ast.Ident, isMap bool) *ast.Set {
 		default:
 			p.unexpected("type, typeof, flags, timeout, gc-interval, size, policy, auto-merge, elements, counter or comment")
 		}
-	}
-	p.blockClose()
+	})
 	s.Loc = p.span(start)
 	return s
 }
@@ -851,16 +840,7 @@ func (p *parser) timeSpec() ast.Expr {
 func (p *parser) flowtableBlock(name *ast.Ident) *ast.Flowtable {
 	start := p.peek()
 	ft := &ast.Flowtable{Name: name}
-	p.blockOpen()
-	for {
-		p.sep()
-		t := p.peek()
-		if t.kind == tRBrace || t.kind == tEOF {
-			break
-		}
-		if p.commonBlock() {
-			continue
-		}
+	p.blockItems(func(t token) {
 		switch {
 		case p.isWord("hook"):
 			p.next()
@@ -886,8 +866,7 @@ func (p *parser) flowtableBlock(name *ast.Ident) *ast.Flowtable {
 		default:
 			p.unexpected("hook, devices, counter, flags or comment")
 		}
-	}
-	p.blockClose()
+	})
 	ft.Loc = p.span(start)
 	return ft
 }
