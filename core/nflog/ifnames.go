@@ -20,6 +20,10 @@ const nameTTL = 2 * time.Second
 type ifNames struct {
 	c     *netlink.Conn
 	cache map[uint32]ifName
+	// The last index resolved, in front of the map: a flood mostly comes
+	// in on, and goes out of, the same interfaces.
+	lastIndex uint32
+	last      ifName
 }
 
 type ifName struct {
@@ -48,14 +52,20 @@ func (n *ifNames) name(index uint32, now time.Time) string {
 	if index == 0 {
 		return ""
 	}
+	if index == n.lastIndex && now.Before(n.last.expires) {
+		return n.last.name
+	}
 	if e, ok := n.cache[index]; ok && now.Before(e.expires) {
+		n.lastIndex, n.last = index, e
 		return e.name
 	}
 	name := n.lookup(index)
 	if len(n.cache) >= 4096 {
 		clear(n.cache)
 	}
-	n.cache[index] = ifName{name: name, expires: now.Add(nameTTL)}
+	e := ifName{name: name, expires: now.Add(nameTTL)}
+	n.cache[index] = e
+	n.lastIndex, n.last = index, e
 	return name
 }
 

@@ -14,9 +14,10 @@
 //		}
 //	}
 //
-// A listener runs two goroutines: a reader that drains the socket into a
-// small bounded queue of datagrams, and a decoder that turns them into
-// events, so that decoding never holds up the socket.
+// A listener runs one goroutine that reads a datagram (one kernel batch of
+// up to QThreshold packets), decodes it and delivers its events, then
+// reads the next: the socket receive buffer is the queue, and no datagram
+// is handed between goroutines before it is decoded.
 //
 // Nothing in the package queues without bound: the kernel drops when the
 // socket receive buffer is full (counted from ENOBUFS and the socket's drop
@@ -74,6 +75,8 @@ type Event struct {
 	Kind   EventKind
 	Packet *Packet // EventPacket: the logged packet
 	Loss   Loss    // EventLoss: what was lost since the previous loss event
+
+	bt *batch // Options.Batches: the batch the event belongs to
 }
 
 // Loss counts what was lost between two loss events.
@@ -121,9 +124,13 @@ type Listener struct {
 	names *ifNames
 	ch    chan Event
 	bch   chan []Event // Options.Batches: one slice per datagram
-	free  chan []Event // slices given back with Release
-	cur   []Event      // Options.Batches: the slice being filled (decoder)
 	done  chan struct{}
+
+	// Options.Batches: batches given back with Release, and the one the
+	// reader goroutine is filling.
+	batchMu sync.Mutex
+	free    []*batch
+	cur     *batch
 
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -145,8 +152,16 @@ type Listener struct {
 	ackErr   error
 	ackSeen  bool
 	readTime time.Time // receive time of the datagram being decoded
-	recvTime time.Time // receive time of the datagram just read
 	started  bool      // the reader goroutine runs; Block applies
+	prefix   string    // the last prefix decoded, reused while it repeats
+}
+
+// batch is the memory behind one slice of Options.Batches: the events,
+// and with Options.Reuse the packets and the datagram they alias.
+type batch struct {
+	ev  []Event
+	pk  []Packet
+	buf []byte
 }
 
 // Listen binds opts.Group in opts.NetNS, configures it, and starts a
@@ -185,11 +200,14 @@ func Listen(opts Options) (*Listener, error) {
 		rbuf: make([]byte, recvBufSize),
 		seq:  uint32(os.Getpid()) << 8,
 	}
+	if opts.Reuse && !opts.Batches {
+		nl.Close()
+		return nil, &diag.Error{Op: "nflog listen", Msg: "Reuse needs Batches: memory is reused when a batch is released"}
+	}
 	if opts.Batches {
 		n := max(events/64, 4)
 		l.ch = make(chan Event)
 		l.bch = make(chan []Event, n)
-		l.free = make(chan []Event, n+2)
 	} else {
 		l.ch = make(chan Event, events)
 	}
@@ -300,22 +318,36 @@ func (l *Listener) Events() <-chan Event { return l.ch }
 // Batches returns the channel of event slices of a listener made with
 // Options.Batches (nil otherwise): one slice per datagram the kernel sent,
 // in order. It is closed when the listener stops. A slice belongs to the
-// consumer until it hands it back with Release; the Packets its events
-// point to are the consumer's for good.
+// consumer until it hands it back with Release. The Packets its events
+// point to are the consumer's for good, except with Options.Reuse, where
+// they are valid only until Release.
 func (l *Listener) Batches() <-chan []Event { return l.bch }
 
 // Release gives a slice received from Batches back to the listener for
-// reuse. The caller must not touch the slice afterwards. Releasing is
-// optional: a slice not released is garbage collected.
+// reuse (with Options.Reuse, its packets too). The caller must not touch
+// the slice, or with Reuse its packets, afterwards. Releasing is
+// optional: a batch not released is garbage collected.
 func (l *Listener) Release(b []Event) {
-	if l.free == nil || cap(b) == 0 {
+	if cap(b) == 0 {
 		return
 	}
-	clear(b[:cap(b)])
-	select {
-	case l.free <- b[:0]:
-	default:
+	bt := b[:1][0].bt
+	if bt == nil || &bt.ev[:1][0] != &b[:1][0] {
+		return // not a slice of this listener's batches
 	}
+	l.putBatch(bt)
+}
+
+// putBatch clears a batch and puts it on the free list, which holds at
+// most as many batches as the Batches channel plus two.
+func (l *Listener) putBatch(bt *batch) {
+	clear(bt.ev[:cap(bt.ev)])
+	bt.ev = bt.ev[:0]
+	l.batchMu.Lock()
+	if len(l.free) < cap(l.bch)+2 {
+		l.free = append(l.free, bt)
+	}
+	l.batchMu.Unlock()
 }
 
 // Err returns the error that stopped the listener, or nil after Close.
@@ -376,62 +408,24 @@ func (l *Listener) Stats() Stats {
 	return s
 }
 
-// datagram is one read of the socket handed from the reader goroutine to
-// the decoder goroutine; overrun marks an ENOBUFS in its place in the stream.
-type datagram struct {
-	b       []byte
-	at      time.Time
-	overrun bool
-}
-
-// datagramQueue bounds the datagrams read but not yet decoded. Reading
-// ahead of the decoder keeps the socket buffer drained through bursts; when
-// the queue is full the reader waits and the kernel drops (and says so).
-const datagramQueue = 64
-
-// run is the reader goroutine: it drains the socket into the datagram
-// queue, and the decoder goroutine turns datagrams into events.
+// run is the reader goroutine: it reads a datagram, decodes it and
+// delivers its events, until Close or a fatal socket error. It closes the
+// event channels when it stops.
 func (l *Listener) run() {
-	defer l.wg.Done()
-	q := make(chan datagram, datagramQueue)
-	l.wg.Add(1)
-	go l.decode(q)
-	defer close(q)
-	for {
-		b, err := l.recv()
-		var d datagram
-		switch {
-		case err == nil:
-			d = datagram{b: b, at: l.recvTime}
-		case errors.Is(err, unix.ENOBUFS):
-			l.overruns.Add(1)
-			d = datagram{overrun: true}
-		default:
-			select {
-			case <-l.done:
-			default:
-				l.err = &diag.Error{Op: "nflog receive", Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: errnoOf(err)}
-			}
-			return
-		}
-		select {
-		case q <- d:
-		case <-l.done:
-			return
-		}
-	}
-}
-
-// decode is the decoder goroutine. It closes the event channel when the
-// reader has stopped.
-func (l *Listener) decode(q <-chan datagram) {
 	defer l.wg.Done()
 	defer close(l.ch)
 	if l.bch != nil {
 		defer close(l.bch)
 	}
-	for d := range q {
-		if d.overrun {
+	for {
+		n, err := l.recv()
+		switch {
+		case err == nil:
+			if n > 0 && !l.handle(l.rbuf[:n]) {
+				return
+			}
+		case errors.Is(err, unix.ENOBUFS):
+			l.overruns.Add(1)
 			l.pending.Overruns++
 			if l.bch != nil {
 				l.startBatch(1)
@@ -441,43 +435,53 @@ func (l *Listener) decode(q <-chan datagram) {
 			} else if !l.flushLoss(false) {
 				return
 			}
-			continue
-		}
-		l.readTime = d.at
-		if !l.handle(d.b) {
-			// Closing: let the reader finish without blocking on the queue.
-			for range q {
+		default:
+			select {
+			case <-l.done:
+			default:
+				l.err = &diag.Error{Op: "nflog receive", Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: errnoOf(err)}
 			}
 			return
 		}
 	}
 }
 
-// recv reads one datagram into a fresh copy the packets may alias.
-func (l *Listener) recv() ([]byte, error) {
+// recv reads one datagram into the read buffer and returns its length (0
+// for a datagram too large for the buffer, counted as a decode error).
+func (l *Listener) recv() (int, error) {
 	var n int
 	var rerr error
 	err := l.rc.Read(func(fd uintptr) bool {
-		n, _, rerr = unix.Recvfrom(int(fd), l.rbuf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
+		// recvfrom(2) without a source address (the kernel is the only
+		// sender a netlink socket hears from), as a raw system call: with
+		// MSG_DONTWAIT it never blocks, so it need not tell the scheduler.
+		r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, fd, uintptr(unsafePointer(&l.rbuf[0])), uintptr(len(l.rbuf)),
+			unix.MSG_DONTWAIT|unix.MSG_TRUNC, 0, 0)
+		n, rerr = int(r), nil
+		if e != 0 {
+			n, rerr = 0, e
+		}
 		return rerr != unix.EAGAIN && rerr != unix.EINTR
 	})
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if rerr != nil {
-		return nil, rerr
+		return 0, rerr
 	}
-	l.recvTime = time.Now()
+	l.readTime = time.Now()
 	l.datagrams.Add(1)
 	if n > len(l.rbuf) {
 		l.decodeErrs.Add(1)
-		return nil, nil
+		return 0, nil
 	}
-	return append([]byte(nil), l.rbuf[:n]...), nil
+	return n, nil
 }
 
-// handle decodes the messages of one datagram and delivers them. It
-// returns false when the listener is closing.
+// handle decodes the messages of one datagram (in the read buffer) and
+// delivers them. The packets alias a copy of the datagram: a fresh one,
+// or with Options.Reuse the batch's own. It returns false when the
+// listener is closing.
 func (l *Listener) handle(b []byte) bool {
 	// Count the packet messages to allocate their Packets at once.
 	count := 0
@@ -486,12 +490,25 @@ func (l *Listener) handle(b []byte) bool {
 			count++
 		}
 	})
-	ps := make([]Packet, count)
-	i := 0
-	ok := true
+	var ps []Packet
 	if l.bch != nil {
 		l.startBatch(count + 1)
 	}
+	if count > 0 {
+		if bt := l.cur; bt != nil && l.opts.Reuse {
+			bt.buf = append(bt.buf[:0], b...)
+			b = bt.buf
+			if cap(bt.pk) < count {
+				bt.pk = make([]Packet, count, max(count, 32))
+			}
+			ps = bt.pk[:count]
+		} else {
+			b = append([]byte(nil), b...)
+			ps = make([]Packet, count)
+		}
+	}
+	i, decoded := 0, uint64(0)
+	ok := true
 	walkMsgs(b, func(typ uint16, m []byte) {
 		if !ok {
 			return
@@ -500,11 +517,11 @@ func (l *Listener) handle(b []byte) bool {
 		case subsysULOG<<8 | msgPacket:
 			p := &ps[i]
 			i++
-			if err := DecodeMessage(m, p); err != nil {
+			if err := decodeMessage(m, p, &l.prefix); err != nil {
 				l.decodeErrs.Add(1)
 				return
 			}
-			l.packets.Add(1)
+			decoded++
 			p.Received = l.readTime
 			if l.names != nil {
 				p.In = l.names.name(p.InIndex, l.readTime)
@@ -528,24 +545,34 @@ func (l *Listener) handle(b []byte) bool {
 			l.pending.Overruns++
 		}
 	})
+	l.packets.Add(decoded)
 	if l.bch != nil && ok {
 		ok = l.sendBatch()
 	}
 	return ok
 }
 
-// startBatch takes a slice for the events of one datagram from the free
+// startBatch takes a batch for the events of one datagram from the free
 // list, or makes one with room for n.
 func (l *Listener) startBatch(n int) {
-	select {
-	case b := <-l.free:
-		if cap(b) >= n {
-			l.cur = b[:0]
-			return
-		}
-	default:
+	l.batchMu.Lock()
+	if k := len(l.free); k > 0 {
+		l.cur = l.free[k-1]
+		l.free = l.free[:k-1]
+	} else {
+		l.cur = &batch{}
 	}
-	l.cur = make([]Event, 0, max(n, 32))
+	l.batchMu.Unlock()
+	if cap(l.cur.ev) < n {
+		l.cur.ev = make([]Event, 0, max(n, 32))
+	}
+}
+
+// recycle puts the batch being filled back on the free list.
+func (l *Listener) recycle() {
+	bt := l.cur
+	l.cur = nil
+	l.putBatch(bt)
 }
 
 // sendBatch puts the slice being filled on the Batches channel, after a
@@ -553,29 +580,39 @@ func (l *Listener) startBatch(n int) {
 // slice, and its packets are counted as dropped. It returns false when
 // the listener is closing.
 func (l *Listener) sendBatch() bool {
-	b := l.cur
-	l.cur = nil
-	if len(b) == 0 && l.pending.zero() {
-		l.Release(b)
+	bt := l.cur
+	if len(bt.ev) == 0 && l.pending.zero() {
+		l.recycle()
 		return true
 	}
 	pending := l.pending
 	if !pending.zero() {
-		b = append(b, Event{})
-		copy(b[1:], b)
-		b[0] = Event{Kind: EventLoss, Loss: pending}
+		bt.ev = append(bt.ev, Event{})
+		copy(bt.ev[1:], bt.ev)
+		bt.ev[0] = Event{Kind: EventLoss, Loss: pending}
 		l.pending = Loss{}
 	}
+	b := bt.ev
 	n := uint64(len(b))
 	if !pending.zero() {
 		n--
 	}
+	// Hand the batch out, each event naming it for Release; without Reuse
+	// its packets and datagram are the consumer's.
+	for i := range b {
+		b[i].bt = bt
+	}
+	if !l.opts.Reuse {
+		bt.pk, bt.buf = nil, nil
+	}
+	l.cur = nil
 	if l.opts.Block && l.started {
 		select {
 		case l.bch <- b:
 			l.delivered.Add(n)
 			return true
 		case <-l.done:
+			l.Release(b)
 			return false
 		}
 	}
@@ -594,7 +631,7 @@ func (l *Listener) sendBatch() bool {
 // deliver puts a packet event on the channel, reporting pending loss first.
 func (l *Listener) deliver(p *Packet) bool {
 	if l.bch != nil {
-		l.cur = append(l.cur, Event{Kind: EventPacket, Packet: p})
+		l.cur.ev = append(l.cur.ev, Event{Kind: EventPacket, Packet: p})
 		return true
 	}
 	block := l.opts.Block && l.started
@@ -716,7 +753,7 @@ func (l *Listener) request(family uint8, group uint16, attrs []byte) error {
 	}
 	defer l.nl.SetReadDeadline(time.Time{})
 	for !l.ackSeen {
-		b, err := l.recv()
+		n, err := l.recv()
 		if errors.Is(err, unix.ENOBUFS) {
 			l.overruns.Add(1)
 			l.pending.Overruns++
@@ -725,8 +762,7 @@ func (l *Listener) request(family uint8, group uint16, attrs []byte) error {
 		if err != nil {
 			return err
 		}
-		l.readTime = l.recvTime
-		l.handle(b)
+		l.handle(l.rbuf[:n])
 	}
 	return l.ackErr
 }

@@ -113,6 +113,12 @@ var (
 //
 // Byte slices in p alias msg.
 func DecodeMessage(msg []byte, p *Packet) error {
+	return decodeMessage(msg, p, nil)
+}
+
+// decodeMessage is DecodeMessage with a listener's last prefix, reused
+// while messages repeat it (nil: none).
+func decodeMessage(msg []byte, p *Packet, last *string) error {
 	*p = Packet{}
 	if len(msg) < nlmsgHdrLen+nfgenmsgLen {
 		return ErrShortMessage
@@ -128,11 +134,11 @@ func DecodeMessage(msg []byte, p *Packet) error {
 	body := msg[nlmsgHdrLen:l]
 	p.Family = body[0]
 	p.Group = be.Uint16(body[2:])
-	return p.decodeAttrs(body[nfgenmsgLen:])
+	return p.decodeAttrs(body[nfgenmsgLen:], last)
 }
 
 // decodeAttrs decodes the NFULA attributes of a packet message.
-func (p *Packet) decodeAttrs(b []byte) error {
+func (p *Packet) decodeAttrs(b []byte, last *string) error {
 	ad := newAttrDecoder(b)
 	for ad.next() {
 		t := ad.typ()
@@ -174,7 +180,7 @@ func (p *Packet) decodeAttrs(b []byte) error {
 		case attrPayload:
 			p.Payload = ad.bytes()
 		case attrPrefix:
-			p.Prefix = internPrefix(ad.bytes())
+			p.Prefix = prefixOf(ad.bytes(), last)
 		case attrUID:
 			p.UID = ad.u32()
 		case attrSeq:
@@ -252,6 +258,26 @@ var (
 	prefixCache = make(map[string]string)
 )
 
+// prefixOf returns the NUL-terminated string at the start of b: *last
+// when it is the same, or else the interned string, which becomes *last.
+func prefixOf(b []byte, last *string) string {
+	if last == nil {
+		return internPrefix(b)
+	}
+	n := len(b)
+	for i, c := range b {
+		if c == 0 {
+			n = i
+			break
+		}
+	}
+	if *last == string(b[:n]) {
+		return *last
+	}
+	*last = internPrefix(b[:n])
+	return *last
+}
+
 // internPrefix returns the NUL-terminated string at the start of b.
 func internPrefix(b []byte) string {
 	for i, c := range b {
@@ -270,4 +296,30 @@ func internPrefix(b []byte) string {
 		prefixCache[s] = s
 	}
 	return s
+}
+
+// Clone returns a copy of p that shares no memory with the datagram it was
+// decoded from: what a consumer of Options.Reuse batches keeps beyond
+// Release.
+func (p *Packet) Clone() *Packet {
+	c := *p
+	n := len(p.HWAddr) + len(p.HWHeader) + len(p.L2Header) + len(p.CT) + len(p.Payload)
+	if n == 0 {
+		return &c
+	}
+	buf := make([]byte, 0, n)
+	dup := func(b []byte) []byte {
+		if b == nil {
+			return nil
+		}
+		i := len(buf)
+		buf = append(buf, b...)
+		return buf[i:len(buf):len(buf)]
+	}
+	c.HWAddr = dup(p.HWAddr)
+	c.HWHeader = dup(p.HWHeader)
+	c.L2Header = dup(p.L2Header)
+	c.CT = dup(p.CT)
+	c.Payload = dup(p.Payload)
+	return &c
 }

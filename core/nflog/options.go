@@ -104,6 +104,13 @@ type Options struct {
 	// Events is then never fed, and closes when the listener stops.
 	Batches bool
 
+	// Reuse (with Batches) makes the listener reuse a batch's memory once
+	// it is released: the events, the Packets they point to and every
+	// byte slice in them are valid only until Release, and a flood
+	// allocates nothing per packet. Copy what outlives the batch
+	// (Packet.Clone).
+	Reuse bool
+
 	// NetNS is the network namespace to listen in (the zero value is the
 	// caller's). Interface names are resolved in the same namespace.
 	NetNS nfnl.NetNS

@@ -15,6 +15,9 @@ import (
 var nfshBin string
 
 func TestMain(m *testing.M) {
+	if ran, code := helperProcess(); ran {
+		os.Exit(code)
+	}
 	dir, err := os.MkdirTemp("", "nfsh-test-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

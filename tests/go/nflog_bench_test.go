@@ -3,12 +3,14 @@ package gotests
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,11 +51,19 @@ func nflogGroupBound(b *testing.B, ns *nstest.NS, g int) {
 var tcpdumpCaptured = regexp.MustCompile(`(\d+) packets? captured`)
 
 // BenchmarkNFLOG floods a logging rule inside a fresh namespace and counts
-// the logged packets side by side: `tcpdump -i nflog:5`, nfsh's Go channel
-// listener on group 6 and a Lua callback that counts (nft.log_listen in an
-// in-process Lua host) on group 7, fed by the same rule (`log group 5 log
-// group 6 log group 7`), in the same run. It reports packets/s and loss
-// for each.
+// the logged packets side by side, in the same run, each consumer a
+// process of its own: `tcpdump -i nflog:5`, nfsh's Go listener (channel of
+// per-datagram batches) on group 6, and a Lua callback that counts
+// (nft.log_listen in a Lua host) on group 7, all fed by the same rule (`log
+// group 5 log group 6 log group 7`). For each it reports what it kept
+// (loss), the rate it kept packets at while the flood ran, and its CPU
+// time per packet, whose inverse is the rate it could keep up with given a
+// whole core: that capacity is what "faster" compares.
+//
+// Knobs for exploring: NFSH_NFLOG_BUFS lists the socket buffer sizes in
+// KiB (default "4096,256"), NFSH_NFLOG_PACKETS sets the flood size, and
+// NFSH_NFLOG_PROFILE=path writes each nfsh consumer's CPU profile to
+// path.go and path.lua.
 func BenchmarkNFLOG(b *testing.B) {
 	nstest.Require(b)
 	if _, err := exec.LookPath("tcpdump"); err != nil {
@@ -62,15 +72,53 @@ func BenchmarkNFLOG(b *testing.B) {
 		}
 		b.Skipf("tcpdump not installed: %v", err)
 	}
-	// Both receivers get the same socket buffer: 4 MiB (ample), then
+	// All receivers get the same socket buffer: 4 MiB (ample), then
 	// 256 KiB (tight), where the slower one loses first.
-	for _, kib := range []int{4096, 256} {
+	bufs := []int{4096, 256}
+	if v := os.Getenv("NFSH_NFLOG_BUFS"); v != "" {
+		bufs = nil
+		for _, f := range strings.Split(v, ",") {
+			k, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatalf("NFSH_NFLOG_BUFS: %v", err)
+			}
+			bufs = append(bufs, k)
+		}
+	}
+	for _, kib := range bufs {
 		b.Run(fmt.Sprintf("rcvbuf=%dKiB", kib), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				runNFLOGBench(b, nflogBenchPackets, kib)
+				n := nflogBenchPackets
+				if v, err := strconv.Atoi(os.Getenv("NFSH_NFLOG_PACKETS")); err == nil && v > 0 {
+					n = v
+				}
+				runNFLOGBench(b, n, kib)
 			}
 		})
 	}
+}
+
+// consumerEnv names the environment variable that turns the test binary
+// into one of BenchmarkNFLOG's nfsh consumers; its value is a JSON
+// consumerSpec, and the process prints a JSON consumerResult.
+const consumerEnv = "NFSH_NFLOG_CONSUMER"
+
+// consumerSpec tells a consumer process what to count.
+type consumerSpec struct {
+	Kind   string // "go" or "lua"
+	Group  int
+	NetNS  string
+	RcvBuf int // bytes in effect (twice what tcpdump asks setsockopt for)
+	Last   int // the sequence number of the flood's last packet
+}
+
+// consumerResult is what a consumer process counted.
+type consumerResult struct {
+	Got    int
+	LastNS int64 // when it counted its last packet (Unix ns)
+	CPUNS  int64 // its CPU time (user + system) from bound to done
+	Stats  string
+	Err    string
 }
 
 func runNFLOGBench(b *testing.B, n, bufKiB int) {
@@ -99,53 +147,168 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 	defer td.Process.Kill()
 	nflogGroupBound(b, ns, 5)
 
-	// nfsh with nft.log_listen's batch defaults (64 KiB, 256 packets; tcpdump
-	// keeps the kernel's 4 KiB) and a 10 ms flush timeout; RcvBuf is the
-	// size in effect, which is twice what tcpdump asks setsockopt for.
-	l, err := nflog.Listen(nflog.Options{Group: 6, Seq: true, Block: true, Batches: true, FlushTimeout: 10 * time.Millisecond,
-		NLBufSize: bindings.DefaultLogNLBufSize, QThreshold: bindings.DefaultLogQThreshold,
-		RcvBuf: 2 * bufKiB << 10, NetNS: nfnl.NetNSPath(ns.Path())})
+	goRes := startConsumer(b, ns, consumerSpec{Kind: "go", Group: 6, NetNS: ns.Path(), RcvBuf: 2 * bufKiB << 10, Last: n - 1})
+	luaRes := startConsumer(b, ns, consumerSpec{Kind: "lua", Group: 7, NetNS: ns.Path(), RcvBuf: 2 * bufKiB << 10, Last: n - 1})
+
+	b.ResetTimer()
+	start, sent, err := floodProcess(ns, n)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer l.Close()
+	gr, lr := <-goRes, <-luaRes
+	b.StopTimer()
 
-	luaRes := startLuaCounter(b, ns, 7, n, 2*bufKiB<<10)
-
-	// The Go consumer counts the packet events of each batch (one slice
-	// per kernel batch, Options.Batches) until it has seen the last
-	// sequence number of the flood. The listener blocks rather than drops
-	// when the consumer falls behind (the kernel drops instead, and the
-	// sequence numbers count it); a watchdog closes the listener when
-	// nothing arrived for 2 s, which ends the loop when the last packet
-	// was lost.
-	type result struct {
-		got      int
-		lastSeen time.Time
+	// tcpdump's instance keeps the kernel defaults (flush after 1 s):
+	// give the last partial batch time to arrive, then stop it.
+	time.Sleep(1500 * time.Millisecond) // the kernel's flush timer, not synchronization
+	td.Process.Signal(syscall.SIGINT)
+	td.Wait()
+	m := tcpdumpCaptured.FindStringSubmatch(tdErr.String())
+	if m == nil {
+		b.Fatalf("no capture count from tcpdump: %s", tdErr.String())
 	}
-	resc := make(chan result, 1)
-	last := uint32(n - 1)
-	var goGot atomic.Int64
-	go func() {
-		var r result
-	batches:
-		for b := range l.Batches() {
-			for _, ev := range b {
-				if ev.Kind != nflog.EventPacket {
-					continue
-				}
-				r.got++
-				if ev.Packet.Seq == last {
-					r.lastSeen = time.Now()
-					break batches
-				}
-				r.lastSeen = ev.Packet.Received
-			}
-			goGot.Store(int64(r.got))
-			l.Release(b)
+	tdGot, _ := strconv.Atoi(m[1])
+	var tdCPU time.Duration
+	if ru, ok := td.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		tdCPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	for _, r := range []consumerResult{gr, lr} {
+		if r.Err != "" {
+			b.Errorf("consumer: %s", r.Err)
 		}
-		resc <- r
+	}
+
+	// Kept rate: packets kept per second of the flood (the flood's
+	// duration, or until the consumer counted its last packet when that
+	// was later). Capacity: packets kept per CPU second.
+	keptRate := func(got int, last time.Time) float64 {
+		d := sent
+		if !last.IsZero() && last.Sub(start) > d {
+			d = last.Sub(start)
+		}
+		return float64(got) / d.Seconds()
+	}
+	capacity := func(got int, cpu time.Duration) float64 {
+		if cpu <= 0 {
+			return 0
+		}
+		return float64(got) / cpu.Seconds()
+	}
+	loss := func(got int) float64 { return 100 * float64(n-got) / float64(n) }
+	goLast, luaLast := time.Unix(0, gr.LastNS), time.Unix(0, lr.LastNS)
+	goCPU, luaCPU := time.Duration(gr.CPUNS), time.Duration(lr.CPUNS)
+	tdCap, goCap, luaCap := capacity(tdGot, tdCPU), capacity(gr.Got, goCPU), capacity(lr.Got, luaCPU)
+	b.ReportMetric(float64(n)/baseline.Seconds(), "unlogged-pkts/s")
+	b.ReportMetric(float64(n)/sent.Seconds(), "sent-pkts/s")
+	b.ReportMetric(keptRate(tdGot, time.Time{}), "tcpdump-pkts/s")
+	b.ReportMetric(loss(tdGot), "tcpdump-loss-%")
+	b.ReportMetric(tdCap, "tcpdump-pkts/cpu-s")
+	b.ReportMetric(keptRate(gr.Got, goLast), "go-pkts/s")
+	b.ReportMetric(loss(gr.Got), "go-loss-%")
+	b.ReportMetric(goCap, "go-pkts/cpu-s")
+	b.ReportMetric(keptRate(lr.Got, luaLast), "lua-pkts/s")
+	b.ReportMetric(loss(lr.Got), "lua-loss-%")
+	b.ReportMetric(luaCap, "lua-pkts/cpu-s")
+	fmt.Printf("nflog flood (socket buffers %d KiB): %d UDP packets over loopback in %v (%.0f pkts/s offered), each logged to groups 5, 6 and 7\n",
+		bufKiB, n, sent.Round(time.Millisecond), float64(n)/sent.Seconds())
+	fmt.Printf("  same flood, no group bound: %v (%.0f pkts/s)\n", baseline.Round(time.Millisecond), float64(n)/baseline.Seconds())
+	line := func(who string, got int, last time.Time, cpu time.Duration, detail string) {
+		fmt.Printf("  %-26s %7d kept, loss %.2f%%, %.0f pkts/s kept, CPU %v = %.2f us/pkt (capacity %.0f pkts/s) (%s)\n",
+			who, got, loss(got), keptRate(got, last), cpu.Round(time.Millisecond), float64(cpu.Microseconds())/float64(max(got, 1)),
+			capacity(got, cpu), detail)
+	}
+	line("tcpdump -i nflog:5:", tdGot, time.Time{}, tdCPU,
+		strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(tdErr.String()), "\n", "; ")), " "))
+	line("nfsh Go listener group 6:", gr.Got, goLast, goCPU, gr.Stats)
+	line("nfsh Lua callback group 7:", lr.Got, luaLast, luaCPU, lr.Stats)
+	if tdGot > 0 && tdCap > 0 {
+		fmt.Printf("  kept vs tcpdump: Lua %.3fx, Go %.3fx; capacity vs tcpdump: Lua %.2fx, Go %.2fx\n",
+			float64(lr.Got)/float64(tdGot), float64(gr.Got)/float64(tdGot), luaCap/tdCap, goCap/tdCap)
+	}
+}
+
+// startConsumer starts a consumer process (the test binary with
+// consumerEnv set) inside ns and returns once its group is bound; its
+// result arrives on the channel when it has counted the flood.
+func startConsumer(b *testing.B, ns *nstest.NS, spec consumerSpec) <-chan consumerResult {
+	b.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, _ := json.Marshal(spec)
+	cmd := ns.Command(self)
+	cmd.Env = append(os.Environ(), consumerEnv+"="+string(js))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { cmd.Process.Kill() })
+	res := make(chan consumerResult, 1)
+	go func() {
+		var r consumerResult
+		if err := cmd.Wait(); err != nil {
+			r.Err = fmt.Sprintf("%s consumer: %v: %s", spec.Kind, err, stderr.String())
+		}
+		if strings.Contains(stderr.String(), "DEBUG") {
+			fmt.Print(spec.Kind, " ", stderr.String())
+		}
+		if r.Err != "" {
+		} else if err := json.Unmarshal(stdout.Bytes(), &r); err != nil {
+			r.Err = fmt.Sprintf("%s consumer output %q: %v", spec.Kind, stdout.String(), err)
+		}
+		res <- r
 	}()
+	nflogGroupBound(b, ns, spec.Group)
+	return res
+}
+
+// runConsumer is the body of a consumer process.
+func runConsumer(spec consumerSpec) consumerResult {
+	if p := os.Getenv("NFSH_NFLOG_PROFILE"); p != "" {
+		f, err := os.Create(p + "." + spec.Kind)
+		if err == nil {
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
+	switch spec.Kind {
+	case "go":
+		return goConsumer(spec)
+	case "lua":
+		return luaConsumer(spec)
+	}
+	return consumerResult{Err: "unknown consumer " + spec.Kind}
+}
+
+// cpuTime is the CPU time (user + system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// goConsumer counts the packet events of each batch (one slice per kernel
+// batch, Options.Batches, nft.log_listen's batch defaults: 64 KiB, 256
+// packets, where tcpdump keeps the kernel's 4 KiB) until it has seen the
+// last sequence number of the flood. It releases every batch, and with
+// Options.Reuse the listener refills released memory: the flood
+// allocates nothing per packet. The listener blocks rather than drops
+// when the consumer falls behind (the kernel drops instead, and the
+// sequence numbers count it); a watchdog closes the listener when nothing
+// arrived for 2 s, which ends the loop when the last packet was lost.
+func goConsumer(spec consumerSpec) consumerResult {
+	l, err := nflog.Listen(nflog.Options{Group: uint16(spec.Group), Seq: true, Block: true, Batches: true, Reuse: true,
+		FlushTimeout: 10 * time.Millisecond, NLBufSize: bindings.DefaultLogNLBufSize,
+		QThreshold: bindings.DefaultLogQThreshold, RcvBuf: spec.RcvBuf, NetNS: nfnl.NetNSPath(spec.NetNS)})
+	if err != nil {
+		return consumerResult{Err: err.Error()}
+	}
+	defer l.Close()
+	cpu0 := cpuTime()
+	var r consumerResult
+	var got atomic.Int64
 	stopWatch := make(chan struct{})
 	defer close(stopWatch)
 	go func() {
@@ -158,7 +321,7 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 				return
 			case <-tick.C:
 			}
-			if g := goGot.Load(); g > 0 && g == prev {
+			if g := got.Load(); g > 0 && g == prev {
 				if still++; still >= 8 {
 					l.Close()
 					return
@@ -168,88 +331,140 @@ func runNFLOGBench(b *testing.B, n, bufKiB int) {
 			}
 		}
 	}()
-
-	b.ResetTimer()
-	start, sent, err := floodProcess(ns, n)
-	if err != nil {
-		b.Fatal(err)
+	last := uint32(spec.Last)
+	var lastSeen time.Time
+batches:
+	for b := range l.Batches() {
+		for _, ev := range b {
+			if ev.Kind != nflog.EventPacket {
+				continue
+			}
+			r.Got++
+			lastSeen = ev.Packet.Received
+			if ev.Packet.Seq == last {
+				break batches
+			}
+		}
+		got.Store(int64(r.Got))
+		l.Release(b)
 	}
-	r := <-resc
-	lr := <-luaRes
-	b.StopTimer()
+	r.CPUNS = int64(cpuTime() - cpu0)
+	r.LastNS = lastSeen.UnixNano()
 	st := l.Stats()
+	r.Stats = fmt.Sprintf("seq lost %d, overruns %d, dropped %d", st.SeqLost, st.Overruns, st.Dropped)
+	return r
+}
 
-	// tcpdump's instance keeps the kernel defaults (flush after 1 s):
-	// give the last partial batch time to arrive, then stop it.
-	time.Sleep(1500 * time.Millisecond) // the kernel's flush timer, not synchronization
-	td.Process.Signal(syscall.SIGINT)
-	td.Wait()
-	m := tcpdumpCaptured.FindStringSubmatch(tdErr.String())
-	if m == nil {
-		b.Fatalf("no capture count from tcpdump: %s", tdErr.String())
+// luaConsumer runs a Lua host whose script counts the packet events of
+// the group with nft.log_listen (the same buffer and flush timeout as the
+// Go consumer) until it sees the last sequence number of the flood, or
+// nothing arrived for 2 s.
+func luaConsumer(spec consumerSpec) consumerResult {
+	var r consumerResult
+	var cbErr error
+	h := lua.New(lua.Options{
+		Stdout: io.Discard, Stderr: io.Discard,
+		OnError: func(err error) { cbErr = err },
+		Modules: map[string]glua.LGFunction{
+			"nft": bindings.Loader(bindings.Core{}),
+			"clock": func(L *glua.LState) int {
+				L.Push(L.NewFunction(func(L *glua.LState) int {
+					L.Push(glua.LNumber(time.Now().UnixNano()))
+					return 1
+				}))
+				return 1
+			},
+		},
+		Globals: []string{"nft"},
+	})
+	defer h.Close()
+	script := fmt.Sprintf(`
+local clock = require "clock"
+count, last = 0, 0
+local seen, prev = 0, -1
+listener = assert(nft.log_listen({ group = %d, netns = %q, rcvbuf = %d, timeout = 10 }, function(ev)
+	if ev.kind == "packet" then
+		count = count + 1
+		if ev.seq == %d then last = clock(); listener:close() end
+	end
+end))
+-- the quiet timer: stop 2 s after the last packet when the last one was lost
+watchdog = nfsh.every(250, function()
+	local progress = count + listener:stats().packets
+	if count > 0 and progress == prev then
+		seen = seen + 1
+		if seen >= 8 then listener:close(); watchdog:cancel() end
+	else
+		seen, prev = 0, progress
+		if count > 0 then last = clock() end
+	end
+	if not listener:active() then watchdog:cancel() end
+end)
+`, spec.Group, spec.NetNS, spec.RcvBuf, spec.Last)
+	if err := h.DoString(context.Background(), "count.lua", script); err != nil {
+		return consumerResult{Err: err.Error()}
 	}
-	tdGot, _ := strconv.Atoi(m[1])
-
-	goDur := r.lastSeen.Sub(start)
-	if goDur < sent {
-		goDur = sent
+	cpu0 := cpuTime()
+	if err := h.Run(context.Background()); err != nil && cbErr == nil {
+		cbErr = err
 	}
-	rate := func(got int, d time.Duration) float64 { return float64(got) / d.Seconds() }
-	loss := func(got int) float64 { return 100 * float64(n-got) / float64(n) }
-	b.ReportMetric(rate(n, baseline), "unlogged-pkts/s")
-	b.ReportMetric(rate(n, sent), "sent-pkts/s")
-	b.ReportMetric(rate(r.got, goDur), "go-pkts/s")
-	b.ReportMetric(loss(r.got), "go-loss-%")
-	luaDur := lr.last.Sub(start)
-	if luaDur < sent {
-		luaDur = sent
+	r.CPUNS = int64(cpuTime() - cpu0)
+	if cbErr != nil {
+		r.Err = cbErr.Error()
 	}
-	b.ReportMetric(rate(lr.got, luaDur), "lua-pkts/s")
-	b.ReportMetric(loss(lr.got), "lua-loss-%")
-	b.ReportMetric(rate(tdGot, sent), "tcpdump-pkts/s")
-	b.ReportMetric(loss(tdGot), "tcpdump-loss-%")
-	fmt.Printf("nflog flood (socket buffers %d KiB): %d UDP packets over loopback in %v (%.0f pkts/s offered), each logged to group 5 and group 6\n",
-		bufKiB, n, sent.Round(time.Millisecond), rate(n, sent))
-	fmt.Printf("  same flood, no group bound: %v (%.0f pkts/s)\n", baseline.Round(time.Millisecond), rate(n, baseline))
-	fmt.Printf("  tcpdump -i nflog:5:      %7d captured, %.0f pkts/s, loss %.2f%% (%s)\n", tdGot, rate(tdGot, sent), loss(tdGot),
-		strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(tdErr.String()), "\n", "; ")), " "))
-	fmt.Printf("  nfsh Go listener group 6: %7d received, %.0f pkts/s, loss %.2f%% (seq lost %d, overruns %d, dropped %d)\n",
-		r.got, rate(r.got, goDur), loss(r.got), st.SeqLost, st.Overruns, st.Dropped)
-	fmt.Printf("  nfsh Lua callback group 7: %6d counted, %.0f pkts/s, loss %.2f%% (%s)\n",
-		lr.got, rate(lr.got, luaDur), loss(lr.got), lr.stats)
-	if lr.err != nil {
-		b.Errorf("Lua counter: %v", lr.err)
+	if v, ok := h.L.GetGlobal("count").(glua.LNumber); ok {
+		r.Got = int(v)
 	}
-	if tdGot > 0 {
-		fmt.Printf("  Lua kept %.2fx what tcpdump kept, Go %.2fx\n", float64(lr.got)/float64(tdGot), float64(r.got)/float64(tdGot))
+	if v, ok := h.L.GetGlobal("last").(glua.LNumber); ok {
+		r.LastNS = int64(v)
 	}
+	if vals, err := h.Eval(context.Background(), "stats", `local s = listener:stats()
+		return string.format("seq lost %d, overruns %d, dropped %d, callback errors %d", s.seq_lost, s.overruns, s.dropped, s.errors)`); err == nil && len(vals) == 1 {
+		r.Stats = vals[0].String()
+	}
+	return r
 }
 
 // floodEnv names the environment variable that turns the test binary
 // into the flood sender of BenchmarkNFLOG (its value is the packet count).
 const floodEnv = "NFSH_NFLOG_FLOOD"
 
-// init runs the flood when the test binary was started as the sender: it
-// sends, prints the start time (Unix ns) and the duration (ns), and exits
-// before TestMain. The sender is a process of its own, like tcpdump, so
-// that the listeners measured here do not share a Go runtime with it.
-func init() {
+// helperProcess turns the test binary into a helper process of
+// BenchmarkNFLOG when the environment says so (TestMain calls it first, so
+// that the helper runs on an ordinary goroutine, not on the main thread
+// that package initialization holds): a consumer (consumerEnv) counts a
+// group and prints what it counted; the flood sender (floodEnv) sends,
+// prints the start time (Unix ns) and the duration (ns). Each runs in a
+// process of its own, like tcpdump, so that no two of them share a Go
+// runtime. It reports whether it ran; the process then exits with code.
+func helperProcess() (ran bool, code int) {
+	if v := os.Getenv(consumerEnv); v != "" {
+		var spec consumerSpec
+		if err := json.Unmarshal([]byte(v), &spec); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return true, 2
+		}
+		r := runConsumer(spec)
+		js, _ := json.Marshal(r)
+		fmt.Println(string(js))
+		return true, 0
+	}
 	v := os.Getenv(floodEnv)
 	if v == "" {
-		return
+		return false, 0
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return true, 2
 	}
 	start := time.Now()
 	if err := floodUDP(n); err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return true, 1
 	}
 	fmt.Println(start.UnixNano(), time.Since(start).Nanoseconds())
-	os.Exit(0)
+	return true, 0
 }
 
 // floodProcess runs floodUDP(n) in a process of its own inside ns and
@@ -302,88 +517,4 @@ func floodUDP(n int) error {
 		sent += k
 	}
 	return nil
-}
-
-// luaCount is what the Lua counter of the benchmark saw.
-type luaCount struct {
-	got   int
-	last  time.Time // when the last packet was counted
-	stats string
-	err   error
-}
-
-// startLuaCounter starts a Lua host on its own goroutine whose script
-// counts the packet events of NFLOG group g with nft.log_listen (the same
-// buffer and flush timeout as the Go listener) until it sees the last
-// sequence number of the flood, or nothing arrived for 2 s. It returns
-// once the group is bound; the result arrives on the channel.
-func startLuaCounter(b *testing.B, ns *nstest.NS, g, n, rcvbuf int) <-chan luaCount {
-	res := make(chan luaCount, 1)
-	ready := make(chan error, 1)
-	base := time.Now()
-	go func() {
-		var out luaCount
-		h := lua.New(lua.Options{
-			Stdout: io.Discard, Stderr: io.Discard,
-			OnError: func(err error) { out.err = err },
-			Modules: map[string]glua.LGFunction{
-				"nft": bindings.Loader(bindings.Core{}),
-				"clock": func(L *glua.LState) int {
-					L.Push(L.NewFunction(func(L *glua.LState) int {
-						L.Push(glua.LNumber(time.Since(base).Seconds()))
-						return 1
-					}))
-					return 1
-				},
-			},
-			Globals: []string{"nft"},
-		})
-		defer h.Close()
-		script := fmt.Sprintf(`
-local clock = require "clock"
-count, last = 0, 0
-local seen, prev = 0, -1
-listener = assert(nft.log_listen({ group = %d, netns = %q, rcvbuf = %d, timeout = 10 }, function(ev)
-	if ev.kind == "packet" then
-		count = count + 1
-		if ev.seq == %d then last = clock(); listener:close() end
-	end
-end))
--- the quiet timer: stop 2 s after the last packet when the last one was lost
-watchdog = nfsh.every(250, function()
-	local progress = count + listener:stats().packets
-	if count > 0 and progress == prev then
-		seen = seen + 1
-		if seen >= 8 then listener:close(); watchdog:cancel() end
-	else
-		seen, prev = 0, progress
-		if count > 0 then last = clock() end
-	end
-	if not listener:active() then watchdog:cancel() end
-end)
-`, g, ns.Path(), rcvbuf, n-1)
-		if err := h.DoString(context.Background(), "count.lua", script); err != nil {
-			ready <- err
-			return
-		}
-		ready <- nil
-		if err := h.Run(context.Background()); err != nil && out.err == nil {
-			out.err = err
-		}
-		if v, ok := h.L.GetGlobal("count").(glua.LNumber); ok {
-			out.got = int(v)
-		}
-		if v, ok := h.L.GetGlobal("last").(glua.LNumber); ok {
-			out.last = base.Add(time.Duration(float64(v) * float64(time.Second)))
-		}
-		if vals, err := h.Eval(context.Background(), "stats", `local s = listener:stats()
-			return string.format("seq lost %d, overruns %d, dropped %d, callback errors %d", s.seq_lost, s.overruns, s.dropped, s.errors)`); err == nil && len(vals) == 1 {
-			out.stats = vals[0].String()
-		}
-		res <- out
-	}()
-	if err := <-ready; err != nil {
-		b.Fatal(err)
-	}
-	return res
 }
