@@ -30,7 +30,10 @@ import (
 // nlbufsize (kernel batch buffer in bytes, default 65536), rcvbuf (bytes, default 4 MiB), seq (default true: exact loss counts), seq_global, conntrack,
 // events (queue capacity), block (default true: when Lua falls behind the kernel drops, and says so),
 // batch (events delivered per loop turn; default: a whole kernel batch, up to qthreshold packets and a loss event), payload (true: ev.payload holds the copied bytes),
-// netns (a path or "pid:N"; default the session's process namespace).
+// keep (true: event tables stay readable after their callback; see below), netns (a path or "pid:N"; default the session's process namespace).
+// Batches trade CPU for burst tolerance: 64 KiB batches cost about a third of the CPU per packet of
+// the kernel's 4 KiB ones, but a full socket buffer drops a whole batch at once, so with a small
+// rcvbuf (a few hundred KiB or less) smaller batches (nlbufsize = 4096, qthreshold = 100) lose less.
 //
 // An event is a table. Packets: kind = "packet", group, family, hook, prefix, tag, mark, time (seconds),
 // iif, iifname, oif, oifname, physiif(name), physoif(name), hwaddr, hwtype, uid, gid, seq, seq_global,
@@ -39,8 +42,12 @@ import (
 // (booleans, TCP only), icmp_type, icmp_code, icmp_id, icmp_seq. Absent attributes are nil.
 // Fields are decoded when read (ev.saddr, ev["dport"]: the table's __index), so a callback pays only
 // for what it reads; the table itself holds just the packet (ev[1], a userdata) until
-// nft.log_fields(ev) stores every field in it for pairs() and rawget. An event table keeps its
-// packet's kernel message alive until then.
+// nft.log_fields(ev) stores every field in it for pairs() and rawget.
+// The listener reuses a batch's packet memory once its callbacks have run, so a flood allocates
+// next to nothing per packet: an event table is readable during its callback, and to keep one
+// for later the callback calls nft.log_fields(ev) (or the listener is made with keep = true, which
+// keeps every packet alive as long as its table). Reading a field of an unfilled event after its
+// callback returned is an error that says so.
 // Loss: kind = "loss", lost (dropped + seq_lost: exact with seq), overruns (kernel buffer overflows, each
 // of up to qthreshold packets), dropped, seq_lost.
 //
@@ -56,7 +63,7 @@ const logListenerType = "nft.log_listener"
 const logPrefixMark = "nfsh:"
 
 var logOptions = []string{"group", "copy", "snaplen", "qthreshold", "timeout", "nlbufsize", "rcvbuf",
-	"seq", "seq_global", "conntrack", "events", "block", "batch", "payload", "netns"}
+	"seq", "seq_global", "conntrack", "events", "block", "batch", "payload", "keep", "netns"}
 
 // logListener is the Lua value of nft.log_listen.
 type logListener struct {
@@ -65,7 +72,8 @@ type logListener struct {
 	fn      *glua.LFunction
 	payload bool
 	cur     []nflog.Event // the batch being delivered (owning goroutine)
-	release bool          // cur comes from the listener: give it back with Release
+	release bool          // cur comes from the listener: give it back with Release after its callbacks
+	reuse   bool          // the listener reuses released packets: expire the batch's events first
 	meta    *glua.LTable  // the metatable of packet event tables
 	intern  interner
 	// Counters, owning goroutine only.
@@ -180,6 +188,7 @@ func logOpts(L *glua.LState, n int) (nflog.Options, int, bool) {
 	opts.SeqGlobal = flag("seq_global", false)
 	opts.Conntrack = flag("conntrack", false)
 	opts.Block = flag("block", true)
+	opts.Reuse = !flag("keep", false)
 	if s, ok := o.str("netns"); ok && s != "" {
 		if p, isPID := strings.CutPrefix(s, "pid:"); isPID {
 			pid, err := strconv.Atoi(p)
@@ -203,26 +212,29 @@ func (m *module) nftLogListen(L *glua.LState) int {
 		unavailable(L, "nft.log_listen (event loop)")
 	}
 	registerLogListener(L)
+	// The listener hands over one slice per kernel batch (up to qthreshold
+	// packets and a loss event), whose memory it reuses once the batch is
+	// released after its callbacks (Options.Reuse); only a smaller batch
+	// option needs them cut and copied, on a goroutine of its own.
+	qt := int(opts.QThreshold)
+	if qt == 0 {
+		qt = 100 // the kernel's default
+	}
+	split := batch > 0 && batch <= qt
+	if split {
+		opts.Reuse = false
+	}
 	l, err := nflog.Listen(opts)
 	if err != nil {
 		L.Push(glua.LNil)
 		L.Push(glua.LString(err.Error()))
 		return 2
 	}
-	ll := &logListener{l: l, fn: fn, payload: payload}
+	ll := &logListener{l: l, fn: fn, payload: payload, release: !split, reuse: opts.Reuse}
 	ll.meta = ll.newEventMeta(L)
-	// The listener hands over one slice per kernel batch (up to qthreshold
-	// packets and a loss event); only a smaller batch option needs them
-	// cut, on a goroutine of its own.
 	src := l.Batches()
-	qt := int(opts.QThreshold)
-	if qt == 0 {
-		qt = 100 // the kernel's default
-	}
-	if batch > 0 && batch <= qt {
+	if split {
 		src = splitBatches(src, batch, l.Release)
-	} else {
-		ll.release = true
 	}
 	ll.hd = lua.Listen(h, lua.Source[[]nflog.Event]{
 		Name: fmt.Sprintf("nflog group %d", opts.Group),
@@ -274,6 +286,21 @@ func (ll *logListener) dispatch(L *glua.LState) int {
 	h := lua.HostOf(L)
 	// One allocation for the packet handles of the whole batch.
 	uds := make([]glua.LUserData, len(b))
+	if ll.release {
+		// Give the batch back once its callbacks ran. When the listener
+		// reuses its packets, event tables that outlive their callback
+		// expire first.
+		defer func() {
+			if ll.reuse {
+				for i := range uds {
+					if uds[i].Value != nil {
+						uds[i].Value = expiredPacket
+					}
+				}
+			}
+			ll.l.Release(b)
+		}()
+	}
 	for i := range b {
 		if !ll.hd.Active() {
 			return 0
@@ -457,16 +484,23 @@ func (ll *logListener) index(L *glua.LState) int {
 		L.Push(glua.LNil)
 		return 1
 	}
+	if p == expiredPacket {
+		L.RaiseError("field %q of a packet event read after its callback returned: the listener reuses packet memory; nft.log_fields(ev) inside the callback keeps every field", string(k))
+	}
 	L.Push(ll.intern.field(p, string(k), ll.payload))
 	return 1
 }
+
+// expiredPacket marks the event tables of a batch that was given back to
+// the listener.
+var expiredPacket = &nflog.Packet{}
 
 // fill stores every present field of a packet event in its table and
 // drops the packet, so that pairs() and rawget see the whole event (and
 // only it).
 func (ll *logListener) fill(t *glua.LTable) {
 	p := eventPacket(t)
-	if p == nil {
+	if p == nil || p == expiredPacket {
 		return
 	}
 	for _, k := range eventFields {

@@ -79,7 +79,7 @@ func testNFLOGLuaFields(t *testing.T, copyMode string) {
 	script := fmt.Sprintf(`
 got = {}
 local first = true
-listener = assert(nft.log_listen({ group = 11, copy = %q, netns = %q }, function(ev)
+listener = assert(nft.log_listen({ group = 11, copy = %q, netns = %q, keep = true }, function(ev)
 	if first then first = false; error("first event") end
 	got[#got + 1] = ev
 	if #got == 4 then listener:close() end
@@ -418,6 +418,96 @@ counter(13)
 	}
 	if got, want := strings.TrimSpace(vals[0].String()), fmt.Sprintf("%d %d", n, n); got != want {
 		t.Errorf("counts and errors: %q, want %q", got, want)
+	}
+	if errs.Len() > 0 {
+		t.Errorf("stderr: %s", errs.String())
+	}
+}
+
+// TestNFLOGLuaEventLifetime floods two Lua listeners in batches of 50:
+// by default the listener reuses a batch's packets after its callbacks,
+// so an event kept raw is an error to read later while one filled with
+// nft.log_fields in its callback keeps its own values; with keep = true
+// every event stays readable with its own values.
+func TestNFLOGLuaEventLifetime(t *testing.T) {
+	nstest.Require(t)
+	ns := nstest.New(t)
+	ns.NftScript(t, `table inet t {
+	chain out {
+		type filter hook output priority filter;
+		udp dport 9 log group 14 log group 15
+	}
+}`)
+	h, errs := luaHost(t)
+	const n = 300
+	script := fmt.Sprintf(`
+raw, filled, kept = {}, {}, {}
+local open = 2
+local function listen(g, keep, fn)
+	local l, count = nil, 0
+	l = assert(nft.log_listen({ group = g, netns = %q, qthreshold = 50, timeout = 10, keep = keep }, function(ev)
+		fn(ev)
+		count = count + 1
+		if count == %d then l:close() end
+	end))
+end
+listen(14, false, function(ev)
+	if #raw == #filled then raw[#raw + 1] = ev else filled[#filled + 1] = nft.log_fields(ev) end
+end)
+listen(15, true, function(ev) kept[#kept + 1] = ev end)
+`, ns.Path(), n)
+	if err := h.DoString(context.Background(), "lifetime.lua", script); err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Do(func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
+		for i := 0; i < n; i++ {
+			if _, err := c.WriteToUDP([]byte("x"), dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Run(ctx); err != nil {
+		t.Fatalf("run: %v (stderr %s)", err, errs.String())
+	}
+	vals, err := h.Eval(context.Background(), "check", `
+local function seqs(list)
+	local out, prev = {}, nil
+	for i, ev in ipairs(list) do
+		if ev.dport ~= 9 or ev.kind ~= "packet" then return "event " .. i .. ": dport " .. tostring(ev.dport) end
+		if prev and ev.seq <= prev then return "event " .. i .. ": seq " .. ev.seq .. " after " .. prev end
+		prev = ev.seq
+	end
+	return #list .. " ordered"
+end
+local ok, err = pcall(function() return raw[1].saddr end)
+local rawErrors = 0
+for _, ev in ipairs(raw) do
+	if not pcall(function() return ev.dport end) then rawErrors = rawErrors + 1 end
+end
+return seqs(filled), seqs(kept), tostring(ok), tostring(err), rawErrors`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(vals))
+	for i, v := range vals {
+		got[i] = v.String()
+	}
+	if got[0] != "150 ordered" || got[1] != fmt.Sprintf("%d ordered", n) || got[2] != "false" || got[4] != "150" {
+		t.Errorf("filled %s; kept %s; raw read ok=%s (%s); raw errors %s of 150", got[0], got[1], got[2], got[3], got[4])
+	}
+	if !strings.Contains(got[3], `field "saddr" of a packet event read after its callback returned`) || !strings.Contains(got[3], "nft.log_fields(ev)") {
+		t.Errorf("error reading an expired event: %s", got[3])
 	}
 	if errs.Len() > 0 {
 		t.Errorf("stderr: %s", errs.String())
