@@ -14,6 +14,20 @@
 //		}
 //	}
 //
+// A consumer that must keep up with a flood takes whole kernel batches and
+// lets the listener reuse their memory, so that nothing is allocated per
+// packet:
+//
+//	l, err := nflog.Listen(nflog.Options{Group: 7, Seq: true, Block: true,
+//		Batches: true, Reuse: true, NLBufSize: 64 << 10, QThreshold: 256})
+//	...
+//	for b := range l.Batches() {
+//		for _, ev := range b {
+//			count(ev.Packet) // ev.Packet.Clone() to keep one
+//		}
+//		l.Release(b)
+//	}
+//
 // A listener runs one goroutine that reads a datagram (one kernel batch of
 // up to QThreshold packets), decodes it and delivers its events, then
 // reads the next: the socket receive buffer is the queue, and no datagram
