@@ -42,8 +42,12 @@ func Print(w io.Writer, cmds []ruleset.Command) error {
 func printCommand(w *bufio.Writer, c *ruleset.Command, inBatch bool) error {
 	switch c.Kind {
 	case ruleset.KindChain:
-		if c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate {
+		switch c.Op {
+		case ruleset.OpAdd, ruleset.OpCreate:
 			w.WriteString(ChainLine(c.Family, c.ChainObj) + "\n")
+		case ruleset.OpRename:
+			// libnftnl prints the chain it sends: table and new name
+			w.WriteString(familyStr(c.Family) + " " + c.Table + " " + c.NewName + " use 0\n")
 		}
 	case ruleset.KindSet:
 		switch c.Op {

@@ -78,7 +78,7 @@ func exportedFieldIndices(t reflect.Type) []int {
 // known from the kernel (or known not to be there), or it was created
 // empty by this script.
 func (c *Compiler) checkable(ts *tableState) bool {
-	return c.opts.Known != nil || ts.fresh || c.flushed
+	return c.opts.Known != nil || ts.fresh || c.flushed || c.flushedFams[ts.fam]
 }
 
 // checkJumps rejects jumps and gotos in n to chains the table does not
@@ -258,7 +258,7 @@ func (c *Compiler) tableGone(fam ruleset.Family, name string) bool {
 	if ts != nil && (ts.known || ts.added) {
 		return ts.gone
 	}
-	return c.opts.Known != nil || c.flushed || (ts != nil && ts.gone)
+	return c.opts.Known != nil || c.flushed || c.flushedFams[fam] || (ts != nil && ts.gone)
 }
 
 // checkTable rejects a command on a table that does not exist (nft's

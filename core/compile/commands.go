@@ -21,7 +21,7 @@ func errAt(n ast.Node, format string, args ...any) error {
 var ops = map[ast.Op]ruleset.Op{
 	ast.OpAdd: ruleset.OpAdd, ast.OpCreate: ruleset.OpCreate, ast.OpInsert: ruleset.OpInsert,
 	ast.OpReplace: ruleset.OpReplace, ast.OpDelete: ruleset.OpDelete, ast.OpDestroy: ruleset.OpDestroy,
-	ast.OpFlush: ruleset.OpFlush, ast.OpReset: ruleset.OpReset,
+	ast.OpFlush: ruleset.OpFlush, ast.OpReset: ruleset.OpReset, ast.OpRename: ruleset.OpRename,
 }
 
 func (c *Compiler) family(cmd *ast.Command) (ruleset.Family, error) {
@@ -51,15 +51,36 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		return nil
 	}
 	if cmd.Obj == ast.ObjRuleset {
+		// `flush ruleset FAMILY` removes that family's tables only.
+		fam := ruleset.FamilyUnspec
+		if cmd.Spec.Family != "" {
+			f, err := c.family(cmd)
+			if err != nil {
+				return err
+			}
+			fam = f
+		}
 		if op == ruleset.OpFlush {
-			c.flushed = true
+			if fam == ruleset.FamilyUnspec {
+				c.flushed = true
+			} else {
+				if c.flushedFams == nil {
+					c.flushedFams = map[ruleset.Family]bool{}
+				}
+				c.flushedFams[fam] = true
+			}
 			for _, ts := range c.tables {
-				ts.clear()
-				ts.gone = true
+				if fam == ruleset.FamilyUnspec || ts.fam == fam {
+					ts.clear()
+					ts.gone = true
+				}
 			}
 		}
-		c.emit(ruleset.Command{Op: op, Kind: ruleset.KindRuleset, Pos: cmd.Pos()})
+		c.emit(ruleset.Command{Op: op, Kind: ruleset.KindRuleset, Pos: cmd.Pos(), Family: fam})
 		return nil
+	}
+	if cmd.Op == ast.OpReset && (cmd.Obj == ast.ObjCounters || cmd.Obj == ast.ObjQuotas) {
+		return c.resetAll(op, cmd)
 	}
 	fam, err := c.family(cmd)
 	if err != nil {
@@ -85,6 +106,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if err := c.checkTable(fam, cmd); err != nil {
 			return err
 		}
+		if cmd.Op == ast.OpRename {
+			return c.renameChain(base, cmd)
+		}
 		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
 			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
 				delete(c.table(fam, tname).chains, base.Chain)
@@ -102,7 +126,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if cmd.Spec.Chain != nil {
 			ch.Pos = cmd.Spec.Chain.Pos()
 		}
-		c.table(fam, tname).chains[ch.Name] = ch
+		if base.Policy, err = c.declareChain(c.table(fam, tname), ch, cmd.Chain); err != nil {
+			return err
+		}
 		base.ChainObj = ch
 		c.emit(base)
 		if cmd.Chain != nil {
@@ -294,8 +320,10 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 			// the kernel's chain errors are about the chain: point at its name
 			co.Pos = ch.Name.Pos()
 		}
-		c.table(fam, tname).chains[co.Name] = co
 		x := mk(ruleset.KindChain)
+		if x.Policy, err = c.declareChain(c.table(fam, tname), co, ch); err != nil {
+			return err
+		}
 		x.Pos, x.Chain, x.ChainObj = co.Pos, co.Name, co
 		c.emit(x)
 		chains = append(chains, co)
@@ -384,10 +412,8 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 		out.Userdata = ruleset.UdataSet(nil, ruleset.UdataChainComment, append([]byte(ch.Comment.Text), 0))
 	}
 	if ch.Hook == nil {
-		if ch.Policy != nil {
-			// nft sends it and the kernel refuses it (EOPNOTSUPP)
-			return nil, errAt(ch.Policy, "policy is only allowed in base chains")
-		}
+		// A policy without a hook updates an existing base chain
+		// (declareChain).
 		return out, nil
 	}
 	h := &ruleset.Hook{Type: "filter"}
@@ -456,23 +482,111 @@ func (c *Compiler) chain(fam ruleset.Family, name string, ch *ast.Chain) (*rules
 	}
 	h.Devices = devs
 	if ch.Policy != nil {
-		s, err := exprName(ch.Policy)
-		if err != nil {
+		if h.Policy, err = chainPolicy(ch.Policy); err != nil {
 			return nil, err
 		}
-		var p uint32
-		switch s {
-		case "accept":
-			p = 1
-		case "drop":
-			p = 0
-		default:
-			return nil, errAt(ch.Policy, "Could not parse policy")
-		}
-		h.Policy = &p
 	}
 	out.Hook = h
 	return out, nil
+}
+
+// chainPolicy evaluates a chain's `policy accept|drop` to its verdict.
+func chainPolicy(e ast.Expr) (*uint32, error) {
+	s, err := exprName(e)
+	if err != nil {
+		return nil, err
+	}
+	var p uint32
+	switch s {
+	case "accept":
+		p = 1 // NF_ACCEPT
+	case "drop":
+		p = 0 // NF_DROP
+	default:
+		return nil, errAt(e, "Could not parse policy")
+	}
+	return &p, nil
+}
+
+// declareChain records the chain co (compiled from ch, which may be nil)
+// as declared in ts and returns the policy update it carries: a chain
+// written without a hook but with a policy (`chain t c { policy drop; }`)
+// sets the policy of an existing base chain, as nft sends it. Such a
+// chain must be a base chain the compiler knows, or one it cannot know
+// (no kernel state): then the kernel decides.
+func (c *Compiler) declareChain(ts *tableState, co *ruleset.Chain, ch *ast.Chain) (*uint32, error) {
+	prev, ok := ts.chains[co.Name]
+	if !ok || co.Hook != nil {
+		ts.chains[co.Name] = co
+	}
+	if ch == nil || ch.Hook != nil || ch.Policy == nil {
+		return nil, nil
+	}
+	p, err := chainPolicy(ch.Policy)
+	if err != nil {
+		return nil, err
+	}
+	if (ok && prev.Hook != nil) || (!ok && !c.checkable(ts)) {
+		return p, nil
+	}
+	// nft sends it and the kernel refuses it (EOPNOTSUPP)
+	return nil, errAt(ch.Policy, "policy is only allowed in base chains")
+}
+
+// renameChain compiles `rename chain FAMILY TABLE CHAIN NEWNAME`. Like
+// nft, it names the chain by the handle the kernel gave it; a chain the
+// kernel does not hold (yet) cannot be renamed. As with nft 1.0.6, later
+// commands of the script still know the chain by its old name only (the
+// kernel renames it when the batch commits, so a rule added to the old
+// name in the same batch lands in the renamed chain).
+func (c *Compiler) renameChain(base ruleset.Command, cmd *ast.Command) error {
+	if cmd.NewName == nil {
+		return errAt(cmd, "rename needs a new chain name")
+	}
+	if err := checkName(cmd.NewName, cmd.NewName.Pos(), "chain", cmd.NewName.Name); err != nil {
+		return err
+	}
+	base.NewName = cmd.NewName.Name
+	if c.opts.Known == nil {
+		// offline (fmt, bytecode): the chain is named by its old name
+		c.emit(base)
+		return nil
+	}
+	var known *ruleset.Chain
+	if t := c.opts.Known.Table(base.Family, base.Table); t != nil {
+		known = t.Chain(base.Chain)
+	}
+	ts := c.table(base.Family, base.Table)
+	if _, ok := ts.chains[base.Chain]; !ok || known == nil || known.Handle == 0 {
+		at := ast.Node(cmd)
+		if cmd.Spec.Chain != nil {
+			at = cmd.Spec.Chain
+		}
+		return checkErr(at.Pos(), "unknown chain '%s' in table %s %s", base.Chain, base.Family, base.Table)
+	}
+	base.Handle = known.Handle
+	c.emit(base)
+	return nil
+}
+
+// resetAll compiles `reset counters|quotas [FAMILY | table [FAMILY] NAME]`:
+// a reset of every object of the kind, in every table of the family (all
+// families when none is written) or in one table.
+func (c *Compiler) resetAll(op ruleset.Op, cmd *ast.Command) error {
+	typ := objTypes[ast.ObjCounter]
+	if cmd.Obj == ast.ObjQuotas {
+		typ = objTypes[ast.ObjQuota]
+	}
+	x := ruleset.Command{Op: op, Kind: ruleset.KindObject, Pos: cmd.Pos(), ObjType: typ, Table: identName(cmd.Spec.Table)}
+	if cmd.Spec.Family != "" || x.Table != "" {
+		f, err := c.family(cmd)
+		if err != nil {
+			return err
+		}
+		x.Family = f
+	}
+	c.emit(x)
+	return nil
 }
 
 func exprName(e ast.Expr) (string, error) {

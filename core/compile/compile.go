@@ -35,6 +35,8 @@ type Compiler struct {
 	tables  map[tkey]*tableState
 	out     []ruleset.Command
 	flushed bool // a flush ruleset was compiled: every table starts empty
+	// flushedFams are the families a `flush ruleset FAMILY` emptied.
+	flushedFams map[ruleset.Family]bool
 	// pending are element commands of interval sets whose elements are
 	// produced by finish, by index in out.
 	pending map[int]*ivPending

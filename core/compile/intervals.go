@@ -381,24 +381,45 @@ func kernelIv(s *ivSet, els []*ruleset.Element) []*ivElem {
 		return new(big.Int).SetBytes(r)
 	}
 	max := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(key.Bits)), big.NewInt(1))
-	var out []*ivElem
-	var cur *ivElem
+	// The kernel dumps an interval set's elements in descending key order
+	// (an offline value holds them ascending): pair each start with the
+	// end that follows it in ascending order, an end before a start of
+	// the same key (adjacent intervals).
+	type point struct {
+		v   *big.Int
+		end bool
+		el  *ruleset.Element
+	}
+	pts := make([]point, 0, len(els))
 	for _, el := range els {
 		if el.Flags&ruleset.ElemCatchall != 0 {
 			continue
 		}
-		if el.Flags&ruleset.ElemIntervalEnd != 0 {
-			v := val(el.Key)
-			if v.Sign() == 0 {
+		pts = append(pts, point{val(el.Key), el.Flags&ruleset.ElemIntervalEnd != 0, el})
+	}
+	sort.SliceStable(pts, func(i, j int) bool {
+		if c := pts[i].v.Cmp(pts[j].v); c != 0 {
+			return c < 0
+		}
+		return pts[i].end && !pts[j].end
+	})
+	var out []*ivElem
+	var cur *ivElem
+	for i, p := range pts {
+		if i > 0 && pts[i-1].end == p.end && pts[i-1].v.Cmp(p.v) == 0 {
+			continue // an offline value may hold an element twice
+		}
+		if p.end {
+			if p.v.Sign() == 0 {
 				s.root = true
 			}
 			if cur != nil {
-				cur.hi = new(big.Int).Sub(v, big.NewInt(1))
+				cur.hi = new(big.Int).Sub(p.v, big.NewInt(1))
 				cur = nil
 			}
 			continue
 		}
-		cur = &ivElem{lo: val(el.Key), hi: new(big.Int).Set(max), el: el, kernel: true}
+		cur = &ivElem{lo: p.v, hi: new(big.Int).Set(max), el: p.el, kernel: true}
 		out = append(out, cur)
 	}
 	sortIv(out)

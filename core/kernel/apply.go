@@ -189,7 +189,15 @@ func (e *encoder) send(c *nfnl.Conn, check bool) error {
 // source position, its object and the kernel's reason (AllErrors lists
 // every refused message).
 func Apply(c *nfnl.Conn, cmds []ruleset.Command, opts ApplyOptions) error {
-	feat, err := Probe(c)
+	// With Persist the owner and persist flags are never sent: only the
+	// destroy messages need probing (see Probe).
+	var feat Features
+	var err error
+	if opts.Persist {
+		feat.Destroy, err = probeDestroy(c)
+	} else {
+		feat, err = Probe(c)
+	}
 	if err != nil {
 		return err
 	}
@@ -197,6 +205,12 @@ func Apply(c *nfnl.Conn, cmds []ruleset.Command, opts ApplyOptions) error {
 	e.persist = opts.Persist
 	if opts.GenID != nil {
 		e.b.SetGenID(*opts.GenID)
+	}
+	if !opts.Check {
+		// A check sends nothing that changes state: resets are skipped.
+		if err := resetObjects(c, cmds); err != nil {
+			return err
+		}
 	}
 	e.prescan(cmds)
 	if needsTables(cmds) {
@@ -284,6 +298,9 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 	}
 	isAdd := c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate
 	isDel := c.Op == ruleset.OpDelete || c.Op == ruleset.OpDestroy
+	if c.Op == ruleset.OpReset {
+		return nil // done before the batch (resetObjects)
+	}
 	switch c.Kind {
 	case ruleset.KindRuleset:
 		if c.Op != ruleset.OpFlush {
@@ -324,7 +341,16 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 			if c.Chain != "" {
 				ch.Name = c.Chain
 			}
+			if c.Policy != nil && ch.Hook == nil {
+				wire.UpdateChainPolicy(e.b, c.Family, c.Table, &ch, *c.Policy, fCreate|excl)
+				break
+			}
 			wire.AddChain(e.b, c.Family, c.Table, &ch, fCreate|excl)
+		case c.Op == ruleset.OpRename:
+			if c.Handle == 0 || c.NewName == "" {
+				return fail("rename needs the chain's handle and its new name")
+			}
+			wire.RenameChain(e.b, c.Family, c.Table, c.Handle, c.NewName)
 		case isDel:
 			typ, err := delType(unix.NFT_MSG_DELCHAIN, wire.MsgDestroyChain)
 			if err != nil {

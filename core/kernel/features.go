@@ -21,28 +21,34 @@ type Features struct {
 }
 
 var (
-	featMu    sync.Mutex
-	featCache *Features
+	featMu       sync.Mutex
+	featCache    *Features
+	destroyCache *bool
 )
+
+// probeTable is the table the feature probes name; it is never committed.
+var probeTable = &ruleset.Table{Family: ruleset.FamilyIP, Name: "nfsh-feature-probe"}
 
 // Probe detects the kernel features by sending check-mode batches (never
 // committed), once per process.
+//
+// The persist probe creates a table in a batch the kernel then aborts,
+// which still uses up a table handle (the kernel's counter is not rolled
+// back): callers that do not need Persist use probeDestroy, so that the
+// tables they create get the handles nft would give them.
 func Probe(c *nfnl.Conn) (Features, error) {
+	var f Features
+	d, err := probeDestroy(c)
+	if err != nil {
+		return f, err
+	}
 	featMu.Lock()
 	defer featMu.Unlock()
 	if featCache != nil {
 		return *featCache, nil
 	}
-	var f Features
-	probeTable := &ruleset.Table{Family: ruleset.FamilyIP, Name: "nfsh-feature-probe"}
+	f.Destroy = d
 	b := nfnl.NewBatch(0)
-	wire.DelTable(b, wire.MsgDestroyTable, ruleset.FamilyIP, probeTable.Name, 0)
-	if _, err := c.SendBatch(b, nfnl.SendOptions{Check: true}); err == nil {
-		f.Destroy = true
-	} else if !isRefusal(err) {
-		return f, err
-	}
-	b.Reset()
 	wire.AddTable(b, probeTable, wire.TableOwner|wire.TablePersist, unix.NLM_F_EXCL)
 	if _, err := c.SendBatch(b, nfnl.SendOptions{Check: true}); err == nil {
 		f.Persist = true
@@ -51,6 +57,26 @@ func Probe(c *nfnl.Conn) (Features, error) {
 	}
 	featCache = &f
 	return f, nil
+}
+
+// probeDestroy reports whether the kernel has NFT_MSG_DESTROY* (a check
+// batch destroying a table that does not exist), once per process.
+func probeDestroy(c *nfnl.Conn) (bool, error) {
+	featMu.Lock()
+	defer featMu.Unlock()
+	if destroyCache != nil {
+		return *destroyCache, nil
+	}
+	b := nfnl.NewBatch(0)
+	wire.DelTable(b, wire.MsgDestroyTable, ruleset.FamilyIP, probeTable.Name, 0)
+	ok := false
+	if _, err := c.SendBatch(b, nfnl.SendOptions{Check: true}); err == nil {
+		ok = true
+	} else if !isRefusal(err) {
+		return false, err
+	}
+	destroyCache = &ok
+	return ok, nil
 }
 
 // isRefusal reports whether err is the kernel refusing a batch message

@@ -405,7 +405,10 @@ func (p *parser) tableSpec(cmd *ast.Command, byHandle bool) {
 		return
 	}
 	cmd.Spec.Table = p.ident()
-	if cmd.Obj != ast.ObjTable && byHandle && (cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy) &&
+	// nft 1.0.6 deletes ct helpers, timeouts and expectations by name only
+	// (its grammar has no `handle` there).
+	ctObj := cmd.Obj == ast.ObjCtHelper || cmd.Obj == ast.ObjCtTimeout || cmd.Obj == ast.ObjCtExpect
+	if cmd.Obj != ast.ObjTable && !ctObj && byHandle && (cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy) &&
 		p.isWord("handle") && p.peekAt(1).kind == tNum {
 		cmd.Spec.Handle = p.handle()
 	}

@@ -19,10 +19,23 @@ func (rs *Ruleset) Apply(cmd *Command) error {
 	}
 	if cmd.Kind == KindRuleset {
 		if cmd.Op == OpFlush {
-			rs.Tables = rs.Tables[:0:0]
+			keep := rs.Tables[:0:0]
+			for _, t := range rs.Tables {
+				if cmd.Family != FamilyUnspec && t.Family != cmd.Family {
+					keep = append(keep, t)
+				}
+			}
+			rs.Tables = keep
 			return nil
 		}
 		return fail("unsupported operation on the ruleset")
+	}
+	if cmd.Op == OpReset {
+		// Resetting counters and quotas changes no declaration.
+		if cmd.Table != "" && rs.Table(cmd.Family, cmd.Table) == nil {
+			return fail("no such table %s %s", cmd.Family, cmd.Table)
+		}
+		return nil
 	}
 	t := rs.Table(cmd.Family, cmd.Table)
 	if cmd.Kind == KindTable {
@@ -126,6 +139,9 @@ func nextHandle(t *Table) uint64 {
 
 func (rs *Ruleset) applyChain(t *Table, cmd *Command, fail failFunc) error {
 	c := t.Chain(cmd.Chain)
+	if c == nil && cmd.Chain == "" && cmd.Handle != 0 {
+		c = t.chainByHandle(cmd.Handle)
+	}
 	switch cmd.Op {
 	case OpAdd, OpCreate:
 		if c != nil {
@@ -135,7 +151,17 @@ func (rs *Ruleset) applyChain(t *Table, cmd *Command, fail failFunc) error {
 			if cmd.ChainObj != nil && cmd.ChainObj.Hook != nil && c.Hook != nil && cmd.ChainObj.Hook.Policy != nil {
 				c.Hook.Policy = cmd.ChainObj.Hook.Policy
 			}
+			if cmd.Policy != nil {
+				if c.Hook == nil {
+					return fail("policy is only allowed in base chains")
+				}
+				p := *cmd.Policy
+				c.Hook.Policy = &p
+			}
 			return nil
+		}
+		if cmd.Policy != nil && (cmd.ChainObj == nil || cmd.ChainObj.Hook == nil) {
+			return fail("policy is only allowed in base chains")
 		}
 		nc := &Chain{Name: cmd.Chain, Pos: cmd.Pos}
 		if cmd.ChainObj != nil {
@@ -165,8 +191,32 @@ func (rs *Ruleset) applyChain(t *Table, cmd *Command, fail failFunc) error {
 		}
 		c.Rules = nil
 		return nil
+	case OpRename:
+		// The kernel finds the chain by handle; a value built offline
+		// may not have handles, then the old name does.
+		if cmd.Handle != 0 {
+			c = t.chainByHandle(cmd.Handle)
+		}
+		if c == nil {
+			return fail("no such chain")
+		}
+		if x := t.Chain(cmd.NewName); x != nil && x != c {
+			return fail("chain %s exists", cmd.NewName)
+		}
+		c.Name = cmd.NewName
+		return nil
 	}
 	return fail("unsupported operation")
+}
+
+// chainByHandle returns the chain of t with handle h, or nil.
+func (t *Table) chainByHandle(h uint64) *Chain {
+	for _, c := range t.Chains {
+		if c.Handle == h {
+			return c
+		}
+	}
+	return nil
 }
 
 func (rs *Ruleset) applyRule(t *Table, cmd *Command, fail failFunc) error {

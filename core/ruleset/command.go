@@ -18,10 +18,11 @@ const (
 	OpDelete            // delete: fail if missing
 	OpDestroy           // destroy: delete, no error if missing (kernel >= 6.3)
 	OpFlush             // flush table/chain/set/ruleset
-	OpReset             // reset counters/quotas (not sent in batches by Apply)
+	OpReset             // reset counters/quotas (NFT_MSG_GETOBJ_RESET, sent by Apply before the batch)
+	OpRename            // rename chain: Handle names it, NewName is its new name
 )
 
-var opNames = [...]string{"add", "create", "insert", "replace", "delete", "destroy", "flush", "reset"}
+var opNames = [...]string{"add", "create", "insert", "replace", "delete", "destroy", "flush", "reset", "rename"}
 
 // String returns the nft keyword of op.
 func (o Op) String() string {
@@ -43,7 +44,7 @@ const (
 	KindElements // elements of a set
 	KindObject
 	KindFlowtable
-	KindRuleset // flush ruleset
+	KindRuleset // flush ruleset (of Family, or of every family when FamilyUnspec)
 )
 
 var kindNames = [...]string{"table", "chain", "rule", "set", "element", "object", "flowtable", "ruleset"}
@@ -59,7 +60,13 @@ func (k Kind) String() string {
 // Command is one step of an nft script (or of a push), in kernel-level terms.
 // Exactly the field that Kind names is set (TableObj, ChainObj, Rule, Set,
 // Elements, Object, Flowtable); Family and Table name the table always.
-// A command list is committed as one atomic batch, in order.
+// A command list is committed as one atomic batch, in order; resets are
+// not part of the batch (the kernel resets objects in a dump request) and
+// happen before it, as with nft.
+//
+// A reset of objects (KindObject, OpReset) names one object (Table, Name,
+// ObjType), every object of ObjType in Table (Name ""), or in every table
+// of Family (Table "").
 type Command struct {
 	Op   Op
 	Kind Kind
@@ -85,6 +92,16 @@ type Command struct {
 	// PositionRule, when not nil, is a rule added earlier in the same batch
 	// that this rule is placed relative to (NFTA_RULE_POSITION_ID).
 	PositionRule *Rule
+
+	// NewName is the new name of a chain (OpRename); the chain is named by
+	// Handle (NFTA_CHAIN_HANDLE), as nft sends it, and Chain holds its old
+	// name.
+	NewName string
+	// Policy, in an add of a chain whose ChainObj has no Hook, updates the
+	// policy of that existing base chain (NFTA_CHAIN_POLICY without
+	// NFTA_CHAIN_HOOK, as nft sends `chain t c { policy drop; }`). A base
+	// chain declared with its hook keeps its policy in Hook.Policy.
+	Policy *uint32
 }
 
 // Describe names the command's object the way error messages do, e.g.
@@ -110,6 +127,9 @@ func (c *Command) Describe() string {
 	case KindFlowtable:
 		return "flowtable " + tn + " " + c.Name
 	case KindRuleset:
+		if c.Family != FamilyUnspec {
+			return "ruleset " + c.Family.String()
+		}
 		return "ruleset"
 	}
 	return c.Kind.String()

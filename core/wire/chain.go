@@ -41,6 +41,34 @@ func AddChain(s Sink, family ruleset.Family, table string, c *ruleset.Chain, nlf
 	return s.End(b)
 }
 
+// UpdateChainPolicy appends a NEWCHAIN message that sets the policy of
+// the existing base chain c.Name in table without restating its hook, as
+// nft sends `chain t c { policy drop; }`: the name, NFTA_CHAIN_POLICY and
+// c's flags and userdata, no NFTA_CHAIN_TYPE or NFTA_CHAIN_HOOK.
+func UpdateChainPolicy(s Sink, family ruleset.Family, table string, c *ruleset.Chain, policy uint32, nlflags uint16) int {
+	b := s.Begin(0x03, uint8(family), nlflags) // NFT_MSG_NEWCHAIN
+	b = putStrz(b, attrChainTable, table)      // NFTA_CHAIN_TABLE
+	b = putStrz(b, attrChainName, c.Name)      // NFTA_CHAIN_NAME
+	b = putU32(b, attrChainPolicy, policy)     // NFTA_CHAIN_POLICY
+	if c.Flags != 0 {
+		b = putU32(b, attrChainFlags, c.Flags) // NFTA_CHAIN_FLAGS
+	}
+	if len(c.Userdata) > 0 {
+		b = putAttr(b, attrChainUserdata, c.Userdata) // NFTA_CHAIN_USERDATA
+	}
+	return s.End(b)
+}
+
+// RenameChain appends the NEWCHAIN message of `rename chain`: the chain is
+// named by its handle and NFTA_CHAIN_NAME carries the new name.
+func RenameChain(s Sink, family ruleset.Family, table string, handle uint64, newName string) int {
+	b := s.Begin(0x03, uint8(family), 0)   // NFT_MSG_NEWCHAIN
+	b = putStrz(b, attrChainTable, table)  // NFTA_CHAIN_TABLE
+	b = putStrz(b, attrChainName, newName) // NFTA_CHAIN_NAME
+	b = putU64(b, attrChainHandle, handle) // NFTA_CHAIN_HANDLE
+	return s.End(b)
+}
+
 // DelChain appends a DELCHAIN or DESTROYCHAIN (typ) message naming the
 // chain by name, or by handle when name is "".
 func DelChain(s Sink, typ uint16, family ruleset.Family, table, name string, handle uint64) int {

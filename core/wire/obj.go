@@ -64,3 +64,17 @@ func DecodeObj(attrs []byte) (table string, o *ruleset.Object, err error) {
 	}
 	return table, o, nil
 }
+
+// ObjFilter returns the attributes of a GETOBJ or GETOBJ_RESET request
+// for objects of type objType: one object (table and name given), the
+// objects of one table (name "") or of every table (table "").
+func ObjFilter(table, name string, objType uint32) []byte {
+	var b []byte
+	if table != "" {
+		b = putStrz(b, attrObjTable, table) // NFTA_OBJ_TABLE
+	}
+	if name != "" {
+		b = putStrz(b, attrObjName, name) // NFTA_OBJ_NAME
+	}
+	return putU32(b, attrObjType, objType) // NFTA_OBJ_TYPE
+}
