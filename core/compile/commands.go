@@ -110,8 +110,15 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			return c.renameChain(base, cmd)
 		}
 		if cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate {
+			ts := c.table(fam, tname)
 			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
-				delete(c.table(fam, tname).chains, base.Chain)
+				delete(ts.chains, base.Chain)
+			}
+			if base.Chain != "" && (cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy || cmd.Op == ast.OpFlush) {
+				if ts.rules == nil {
+					ts.rules = map[string][]ruleRef{}
+				}
+				ts.rules[base.Chain] = nil // present: no rules left
 			}
 			c.emit(base)
 			return nil
@@ -158,13 +165,16 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			return err
 		}
 		if cmd.Spec.Index != nil {
-			h, err := c.ruleIndex(fam, tname, base.Chain, cmd.Spec.Index)
+			ref, err := c.ruleIndex(fam, tname, base.Chain, cmd.Spec.Index)
 			if err != nil {
 				return err
 			}
-			base.Position = h
+			base.Position, base.PositionRule = ref.handle, ref.rule
 		}
 		if cmd.Rule == nil {
+			if cmd.Op == ast.OpDelete {
+				c.trackRule(&base, nil)
+			}
 			c.emit(base)
 			return nil
 		}
@@ -286,6 +296,9 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		ts.gone, ts.added = false, true
 	case ast.OpAdd:
 		ts.gone, ts.added = false, true
+	case ast.OpFlush:
+		// every chain loses its rules (not its sets' elements)
+		ts.rules, ts.cleared = map[string][]ruleRef{}, true
 	}
 	if cmd.Table == nil || (cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate) {
 		c.emit(base)
@@ -385,6 +398,7 @@ func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {
 		}
 	}
 	base.Rule = rule
+	c.trackRule(&base, rule)
 	c.emit(base)
 	return nil
 }
@@ -682,6 +696,12 @@ func setInfoOf(s *ruleset.Set) *eval.SetInfo {
 	n := 1
 	if len(s.Concat) > 1 {
 		n = len(s.Concat)
+	} else {
+		// nft sends NFTA_SET_DESC_CONCAT for interval sets only; a
+		// concatenated key type packs one type id per TypeBits
+		for x := t >> types.TypeBits; x != 0; x >>= types.TypeBits {
+			n++
+		}
 	}
 	for i := n - 1; i >= 0; i-- {
 		dt := types.ByID(t & (1<<types.TypeBits - 1))
@@ -1038,31 +1058,6 @@ func sameSet(a, b *ruleset.Set) bool {
 	eq32 := func(x, y *uint32) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
 	return a.KeyType == b.KeyType && a.KeyLen == b.KeyLen && a.Flags == b.Flags && a.DataType == b.DataType &&
 		a.DataLen == b.DataLen && a.ObjType == b.ObjType && eq(a.Timeout, b.Timeout) && eq32(a.GCInterval, b.GCInterval)
-}
-
-// ruleIndex resolves `index N` to the handle of the chain's N-th rule
-// (counting from 0) in the Known ruleset, as nft does with its cache.
-func (c *Compiler) ruleIndex(fam ruleset.Family, table, chain string, idx *ast.Uint) (uint64, error) {
-	var known *ruleset.Chain
-	if c.opts.Known != nil {
-		if t := c.opts.Known.Table(fam, table); t != nil {
-			known = t.Chain(chain)
-		}
-	}
-	if _, declared := c.table(fam, table).chains[chain]; declared && known == nil {
-		// a chain created by this script: its rules have no handles yet
-		// and nft sends the rule without a position
-		return 0, nil
-	}
-	if c.opts.Known == nil {
-		return 0, errAt(idx, "rule index %d needs the chain's current rules (the kernel ruleset)", idx.V)
-	}
-	if t := c.opts.Known.Table(fam, table); t != nil {
-		if ch := t.Chain(chain); ch != nil && idx.V < uint64(len(ch.Rules)) {
-			return ch.Rules[idx.V].Handle, nil
-		}
-	}
-	return 0, errAt(idx, "rule index %d does not exist in chain %s", idx.V, chain)
 }
 
 // deviceNames flattens `device X`, `devices = { X, Y }` and variables

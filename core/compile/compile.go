@@ -63,6 +63,10 @@ type tableState struct {
 	known  bool                // taken from Options.Known
 	added  bool                // added or created by this compilation
 	gone   bool                // deleted by this compilation (and not added since)
+	// rules are the chains' rules as the script has left them so far
+	// (see chainRules), for `index N`.
+	rules   map[string][]ruleRef
+	cleared bool // deleted or flushed away: the Known rules are gone
 }
 
 // setDecl keeps the typed key and data of a set declared from text.
@@ -216,4 +220,6 @@ func (t *tableState) clear() {
 	t.objs = map[objKey]bool{}
 	t.decls = map[string]*setDecl{}
 	t.iv = map[string]*ivSet{}
+	t.rules = map[string][]ruleRef{}
+	t.cleared = true
 }

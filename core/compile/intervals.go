@@ -476,26 +476,36 @@ func (c *Compiler) ivSetFor(fam ruleset.Family, ts *tableState, si *eval.SetInfo
 // ivEval evaluates a set literal for an interval set: its intervals and
 // its catch-all elements.
 func (c *Compiler) ivEval(fam ruleset.Family, s *ivSet, x *ast.SetExpr) ([]*ivElem, []*ruleset.Element, error) {
-	v, err := eval.NewCtx(fam).MapLiteral(x, s.key, s.data)
+	return c.ivEvalData(fam, s, x, s.data)
+}
+
+// ivEvalData is ivEval with the map data type given: nil when map
+// elements are deleted by their keys.
+func (c *Compiler) ivEvalData(fam ruleset.Family, s *ivSet, x *ast.SetExpr, data *eval.Load) ([]*ivElem, []*ruleset.Element, error) {
+	v, err := eval.NewCtx(fam).MapLiteral(x, s.key, data)
 	if err != nil {
 		return nil, nil, err
 	}
 	var catch []*ruleset.Element
 	for _, e := range v.Elems {
 		if e.Catch {
-			el, err := c.elementOf(fam, s.name, e, s.key, s.data)
+			el, err := c.elementOf(fam, s.name, e, s.key, data)
 			if err != nil {
 				return nil, nil, err
 			}
 			catch = append(catch, el)
 		}
 	}
-	return ivElems(v, s.key, s.data, s.automerge), catch, nil
+	return ivElems(v, s.key, data, s.automerge), catch, nil
 }
 
 // ivElementsCmd compiles add/create/delete element for an interval set.
 func (c *Compiler) ivElementsCmd(base ruleset.Command, s *ivSet, x *ast.SetExpr, op ast.Op) error {
-	elems, catch, err := c.ivEval(base.Family, s, x)
+	data := s.data
+	if (op == ast.OpDelete || op == ast.OpDestroy) && !hasMapping(x) {
+		data = nil // deleting map elements by key
+	}
+	elems, catch, err := c.ivEvalData(base.Family, s, x, data)
 	if err != nil {
 		return err
 	}
