@@ -114,12 +114,6 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
 				delete(ts.chains, base.Chain)
 			}
-			if base.Chain != "" && (cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy || cmd.Op == ast.OpFlush) {
-				if ts.rules == nil {
-					ts.rules = map[string][]ruleRef{}
-				}
-				ts.rules[base.Chain] = nil // present: no rules left
-			}
 			c.emit(base)
 			return nil
 		}
@@ -172,9 +166,6 @@ func (c *Compiler) command(cmd *ast.Command) error {
 			base.Position, base.PositionRule = ref.handle, ref.rule
 		}
 		if cmd.Rule == nil {
-			if cmd.Op == ast.OpDelete {
-				c.trackRule(&base, nil)
-			}
 			c.emit(base)
 			return nil
 		}
@@ -296,9 +287,6 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		ts.gone, ts.added = false, true
 	case ast.OpAdd:
 		ts.gone, ts.added = false, true
-	case ast.OpFlush:
-		// every chain loses its rules (not its sets' elements)
-		ts.rules, ts.cleared = map[string][]ruleRef{}, true
 	}
 	if cmd.Table == nil || (cmd.Op != ast.OpAdd && cmd.Op != ast.OpCreate) {
 		c.emit(base)

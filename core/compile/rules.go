@@ -44,10 +44,13 @@ func (c *Compiler) chainRules(ts *tableState, chain string) (rules []ruleRef, ok
 	return rules, true
 }
 
-// trackRule updates the chain's rule list for a rule command (rule is
-// nil for a delete), the way nft's rule_cache_update does: add places the
-// rule after its reference (or last), insert before it (or first),
-// replace swaps it in, delete removes it.
+// trackRule updates the chain's rule list for a rule command, the way
+// nft's rule_cache_update does: add places the rule after its reference
+// (or last), insert before it (or first), replace swaps it in.
+//
+// Like nft 1.0.6, deleting a rule or flushing its chain or table does not
+// change the list: a later `index N` still counts those rules, and the
+// kernel places the new rule next to the one the batch removes.
 func (c *Compiler) trackRule(cmd *ruleset.Command, rule *ruleset.Rule) {
 	ts := c.table(cmd.Family, cmd.Table)
 	l, ok := c.chainRules(ts, cmd.Chain)
@@ -82,10 +85,6 @@ func (c *Compiler) trackRule(cmd *ruleset.Command, rule *ruleset.Rule) {
 	case ruleset.OpReplace:
 		if at >= 0 {
 			l[at] = ruleRef{rule: rule}
-		}
-	case ruleset.OpDelete:
-		if at >= 0 {
-			l = append(l[:at:at], l[at+1:]...)
 		}
 	}
 	ts.rules[cmd.Chain] = l
