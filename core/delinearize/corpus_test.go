@@ -12,6 +12,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 const corpusDir = "/work/shared/nftables-tests/tests/py"
@@ -402,15 +403,6 @@ func readT(path string) (fams []string, rules []corpusRule, named []*ruleset.Set
 	return fams, rules, named
 }
 
-func typesByName() map[string]*Datatype {
-	m := map[string]*Datatype{}
-	for _, d := range dtByID {
-		m[d.Name] = d
-	}
-	m["time"] = dtTime
-	return m
-}
-
 // namedSet parses a "!name type T [. T] [timeout X] [flags F];ok" line.
 func namedSet(line string) *ruleset.Set {
 	body, st, _ := strings.Cut(line, ";")
@@ -422,7 +414,6 @@ func namedSet(line string) *ruleset.Set {
 		return nil
 	}
 	s := &ruleset.Set{Name: f[0]}
-	dtByName := typesByName()
 	var id uint32
 	klen := 0
 	n := 0
@@ -431,11 +422,11 @@ func namedSet(line string) *ruleset.Set {
 		if f[i] == "." {
 			continue
 		}
-		d, ok := dtByName[f[i]]
-		if !ok {
+		d := types.ByName(f[i])
+		if d == nil {
 			break
 		}
-		id = id<<typeBits | d.ID
+		id = id<<types.TypeBits | d.ID
 		klen += (d.Size + 31) / 32 * 4
 		if n == 0 {
 			klen = (d.Size + 7) / 8
@@ -445,7 +436,7 @@ func namedSet(line string) *ruleset.Set {
 	if n > 1 {
 		klen = 0
 		for _, name := range strings.Split(strings.Join(f[2:i], " "), " . ") {
-			d := dtByName[strings.TrimSpace(name)]
+			d := types.ByName(strings.TrimSpace(name))
 			klen += (d.Size + 31) / 32 * 4
 		}
 		s.Flags |= ruleset.SetConcat

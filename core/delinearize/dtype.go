@@ -7,93 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/nfsh/nfsh/core/types"
 )
-
-// ByteOrder is the byte order of a value in a register.
-type ByteOrder uint8
-
-// Byte orders (nft's enum byteorder).
-const (
-	OrderInvalid ByteOrder = iota // BYTEORDER_INVALID
-	OrderHost                     // BYTEORDER_HOST_ENDIAN
-	OrderBig                      // BYTEORDER_BIG_ENDIAN
-)
-
-type sym struct {
-	name string
-	val  uint64
-}
-
-// Datatype is an nft datatype as the printer needs it: id, name, size,
-// byte order, base type, symbols and print function.
-type Datatype struct {
-	ID      uint32
-	Name    string
-	Size    int // bits
-	Order   ByteOrder
-	Base    *Datatype
-	Syms    []sym
-	Quote   bool   // symbols printed in quotes
-	BaseFmt string // "", "hex", "0x%02x" style printf format for unnamed values
-	Prefix  bool   // DTYPE_F_PREFIX
-	print   func(v *Value, o *Options) string
-	// Subtypes holds the member types of a concatenation type.
-	Subtypes []*Datatype
-}
-
-// Datatype ids (nft's enum datatypes).
-const (
-	TypeInvalid = iota
-	TypeVerdict
-	TypeNFProto
-	TypeBitmask
-	TypeInteger
-	TypeString
-	TypeLLAddr
-	TypeIPAddr
-	TypeIP6Addr
-	TypeEtherAddr
-	TypeEtherType
-	TypeARPOp
-	TypeInetProto
-	TypeInetService
-	TypeICMPType
-	TypeTCPFlag
-	TypeDCCPPktType
-	TypeMHType
-	TypeTime
-	TypeMark
-	TypeIfIndex
-	TypeARPHRD
-	TypeRealm
-	TypeClassID
-	TypeUID
-	TypeGID
-	TypeCtState
-	TypeCtDir
-	TypeCtStatus
-	TypeICMP6Type
-	TypeCtLabel
-	TypePktType
-	TypeICMPCode
-	TypeICMPv6Code
-	TypeICMPXCode
-	TypeDevGroup
-	TypeDSCP
-	TypeECN
-	TypeFibAddr
-	TypeBoolean
-	TypeCtEventBit
-	TypeIfName
-	TypeIGMPType
-	TypeTimeDate
-	TypeTimeHour
-	TypeTimeDay
-	TypeCgroupV2
-	typeMax
-)
-
-const typeBits = 6
 
 // Options select nft's output flags.
 type Options struct {
@@ -120,88 +36,59 @@ func (o *Options) ifname(idx int) (string, bool) {
 	return ifc.Name, true
 }
 
-var (
-	dtInvalid = &Datatype{ID: TypeInvalid, Name: "invalid", print: func(v *Value, o *Options) string {
-		return "0x" + v.v.Text(16) + " [invalid type]"
-	}}
-	dtVerdict   = &Datatype{ID: TypeVerdict, Name: "verdict"}
-	dtInteger   = &Datatype{ID: TypeInteger, Name: "integer"}
-	dtXInteger  = &Datatype{ID: TypeInteger, Name: "integer", Base: dtInteger, BaseFmt: "0x%x"}
-	dtBitmask   = &Datatype{ID: TypeBitmask, Name: "bitmask", Base: dtInteger, BaseFmt: "0x%x"}
-	dtNFProto   = &Datatype{ID: TypeNFProto, Name: "nf_proto", Size: 8, Base: dtInteger, Syms: symNfproto}
-	dtString    = &Datatype{ID: TypeString, Name: "string", Order: OrderHost, print: printString}
-	dtLLAddr    = &Datatype{ID: TypeLLAddr, Name: "ll_addr", Order: OrderBig, Base: dtInteger, print: printLLAddr}
-	dtIPAddr    = &Datatype{ID: TypeIPAddr, Name: "ipv4_addr", Size: 32, Order: OrderBig, Base: dtInteger, Prefix: true, print: printIPv4}
-	dtIP6Addr   = &Datatype{ID: TypeIP6Addr, Name: "ipv6_addr", Size: 128, Order: OrderBig, Base: dtInteger, Prefix: true, print: printIPv6}
-	dtEtherAddr = &Datatype{ID: TypeEtherAddr, Name: "ether_addr", Size: 48, Order: OrderBig, Base: dtLLAddr}
-	dtEtherType = &Datatype{ID: TypeEtherType, Name: "ether_type", Size: 16, Order: OrderBig, Base: dtInteger, BaseFmt: "0x%04x", Syms: symEthertype}
-	dtARPOp     = &Datatype{ID: TypeARPOp, Name: "arp_op", Size: 16, Order: OrderBig, Base: dtInteger, Syms: symArpop}
-	dtInetProto = &Datatype{ID: TypeInetProto, Name: "inet_proto", Size: 8, Base: dtInteger, print: printInetProto}
-	dtInetSvc   = &Datatype{ID: TypeInetService, Name: "inet_service", Size: 16, Order: OrderBig, Base: dtInteger}
-	dtICMPType  = &Datatype{ID: TypeICMPType, Name: "icmp_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpType}
-	dtTCPFlag   = &Datatype{ID: TypeTCPFlag, Name: "tcp_flag", Size: 8, Order: OrderBig, Base: dtBitmask, Syms: symTcpFlag}
-	dtDCCPPkt   = &Datatype{ID: TypeDCCPPktType, Name: "dccp_pkttype", Size: 4, Order: OrderBig, Base: dtInteger, Syms: symDccpPkttype}
-	dtMHType    = &Datatype{ID: TypeMHType, Name: "mh_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symMhType}
-	dtTime      = &Datatype{ID: TypeTime, Name: "time", Size: 32, Order: OrderHost, Base: dtInteger, print: func(v *Value, o *Options) string {
-		if o != nil && o.numeric {
-			return fmt.Sprintf("%ds", v.v.Uint64()/1000)
-		}
-		return timeString(v.v.Uint64())
-	}}
-	dtMark    = &Datatype{ID: TypeMark, Name: "mark", Size: 32, Order: OrderHost, Base: dtInteger, BaseFmt: "0x%08x", Prefix: true, Quote: true}
-	dtIfIndex = &Datatype{ID: TypeIfIndex, Name: "iface_index", Size: 32, Order: OrderHost, Base: dtInteger, print: func(v *Value, o *Options) string {
-		idx := int(int32(uint32(v.v.Uint64())))
-		if n, ok := o.ifname(idx); ok {
-			return `"` + n + `"`
-		}
-		return fmt.Sprint(idx)
-	}}
-	dtARPHRD    = &Datatype{ID: TypeARPHRD, Name: "iface_type", Size: 16, Order: OrderHost, Base: dtInteger, Syms: symArphrd}
-	dtRealm     = &Datatype{ID: TypeRealm, Name: "realm", Size: 32, Order: OrderHost, Base: dtInteger, Prefix: true, Quote: true}
-	dtClassID   = &Datatype{ID: TypeClassID, Name: "classid", Size: 32, Order: OrderHost, Base: dtInteger, print: printTCHandle}
-	dtUID       = &Datatype{ID: TypeUID, Name: "uid", Size: 32, Order: OrderHost, Base: dtInteger}
-	dtGID       = &Datatype{ID: TypeGID, Name: "gid", Size: 32, Order: OrderHost, Base: dtInteger}
-	dtCtState   = &Datatype{ID: TypeCtState, Name: "ct_state", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtState}
-	dtCtDir     = &Datatype{ID: TypeCtDir, Name: "ct_dir", Size: 8, Base: dtInteger, Syms: symCtDir}
-	dtCtStatus  = &Datatype{ID: TypeCtStatus, Name: "ct_status", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtStatus}
-	dtICMP6     = &Datatype{ID: TypeICMP6Type, Name: "icmpv6_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmp6Type}
-	dtCtLabel   = &Datatype{ID: TypeCtLabel, Name: "ct_label", Size: 128, Order: OrderHost, Base: dtBitmask}
-	dtPktType   = &Datatype{ID: TypePktType, Name: "pkt_type", Size: 8, Order: OrderHost, Base: dtInteger, Syms: symPkttypeType}
-	dtICMPCode  = &Datatype{ID: TypeICMPCode, Name: "icmp_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpCode}
-	dtICMP6Code = &Datatype{ID: TypeICMPv6Code, Name: "icmpv6_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpv6Code}
-	dtICMPXCode = &Datatype{ID: TypeICMPXCode, Name: "icmpx_code", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIcmpxCode}
-	dtDevGroup  = &Datatype{ID: TypeDevGroup, Name: "devgroup", Size: 32, Order: OrderHost, Base: dtInteger, Prefix: true, Quote: true}
-	dtDSCP      = &Datatype{ID: TypeDSCP, Name: "dscp", Size: 6, Order: OrderBig, Base: dtInteger, BaseFmt: "0x%02x", Syms: symDscpType}
-	dtECN       = &Datatype{ID: TypeECN, Name: "ecn", Size: 2, Order: OrderBig, Base: dtInteger, BaseFmt: "0x%01x", Syms: symEcnType}
-	dtFibAddr   = &Datatype{ID: TypeFibAddr, Name: "fib_addrtype", Size: 32, Order: OrderHost, Base: dtInteger, Syms: symAddrtype}
-	dtBoolean   = &Datatype{ID: TypeBoolean, Name: "boolean", Size: 1, Base: dtInteger, Syms: symBoolean}
-	dtCtEvent   = &Datatype{ID: TypeCtEventBit, Name: "ct_event", Size: 32, Order: OrderHost, Base: dtBitmask, Syms: symCtEvents}
-	dtIfName    = &Datatype{ID: TypeIfName, Name: "ifname", Size: 128, Order: OrderHost, Base: dtString}
-	dtIGMPType  = &Datatype{ID: TypeIGMPType, Name: "igmp_type", Size: 8, Order: OrderBig, Base: dtInteger, Syms: symIgmpType}
-	dtDate      = &Datatype{ID: TypeTimeDate, Name: "time", Size: 64, Order: OrderHost, Base: dtInteger, print: printDate}
-	dtHour      = &Datatype{ID: TypeTimeHour, Name: "hour", Size: 32, Order: OrderHost, Base: dtInteger, print: printHour}
-	dtDay       = &Datatype{ID: TypeTimeDay, Name: "day", Size: 8, Order: OrderHost, Base: dtInteger, Syms: symDayType, Quote: true}
-	dtCgroupV2  = &Datatype{ID: TypeCgroupV2, Name: "cgroupsv2", Size: 64, Order: OrderHost, Base: dtInteger}
-)
-
-var dtByID = map[uint32]*Datatype{}
-
-func init() {
-	for _, d := range []*Datatype{dtInvalid, dtVerdict, dtNFProto, dtBitmask, dtInteger, dtString, dtLLAddr, dtIPAddr,
-		dtIP6Addr, dtEtherAddr, dtEtherType, dtARPOp, dtInetProto, dtInetSvc, dtICMPType, dtTCPFlag, dtDCCPPkt,
-		dtMHType, dtTime, dtMark, dtIfIndex, dtARPHRD, dtRealm, dtClassID, dtUID, dtGID, dtCtState, dtCtDir,
-		dtCtStatus, dtICMP6, dtCtLabel, dtPktType, dtICMPCode, dtICMP6Code, dtICMPXCode, dtDevGroup, dtDSCP,
-		dtECN, dtFibAddr, dtBoolean, dtCtEvent, dtIfName, dtIGMPType, dtDate, dtHour, dtDay, dtCgroupV2} {
-		dtByID[d.ID] = d
+// typePrinter returns the print function of datatype d itself (nft's
+// dtype->print), or nil when d prints through its symbols or base type.
+func typePrinter(d *types.Datatype) func(v *Value, o *Options) string {
+	if d.Subtypes != nil {
+		return nil
 	}
-	dtRealm.Syms = loadRtTable("/etc/iproute2/rt_realms")
-	dtDevGroup.Syms = loadRtTable("/etc/iproute2/group")
-	dtMark.Syms = loadRtTable("/etc/iproute2/rt_marks")
-	dtCtLabel.print = printCtLabel
+	switch d.ID {
+	case types.TypeInvalid:
+		return printInvalid
+	case types.TypeString:
+		return printString
+	case types.TypeLLAddr:
+		return printLLAddr
+	case types.TypeIPAddr:
+		return printIPv4
+	case types.TypeIP6Addr:
+		return printIPv6
+	case types.TypeInetProto:
+		return printInetProto
+	case types.TypeTime:
+		return printTime
+	case types.TypeIfIndex:
+		return printIfIndex
+	case types.TypeClassID:
+		return printTCHandle
+	case types.TypeCtLabel:
+		return printCtLabel
+	case types.TypeTimeDate:
+		return printDate
+	case types.TypeTimeHour:
+		return printHour
+	}
+	return nil
 }
 
-// ctLabels holds the names of /etc/connlabel.conf (bit number, name).
-var ctLabels = loadRtTable("/etc/connlabel.conf")
+func printInvalid(v *Value, o *Options) string {
+	return "0x" + v.v.Text(16) + " [invalid type]"
+}
+
+func printTime(v *Value, o *Options) string {
+	if o != nil && o.numeric {
+		return fmt.Sprintf("%ds", v.v.Uint64()/1000)
+	}
+	return timeString(v.v.Uint64())
+}
+
+func printIfIndex(v *Value, o *Options) string {
+	idx := int(int32(uint32(v.v.Uint64())))
+	if n, ok := o.ifname(idx); ok {
+		return `"` + n + `"`
+	}
+	return fmt.Sprint(idx)
+}
 
 // printCtLabel prints the lowest set label bit by its connlabel.conf name
 // or its number (nft's ct_label_type_print).
@@ -210,131 +97,38 @@ func printCtLabel(v *Value, o *Options) string {
 	if v.v.Sign() != 0 {
 		bit = uint64(v.v.TrailingZeroBits())
 	}
-	for _, s := range ctLabels {
-		if s.val == bit {
-			return `"` + s.name + `"`
+	if types.CtLabelSymbols != nil {
+		if s, ok := types.CtLabelSymbols.Name(bit); ok {
+			return `"` + s + `"`
 		}
 	}
 	return strconv.FormatUint(bit, 10)
 }
 
-// lookupType returns the datatype with id, building concatenation types
-// from packed ids (6 bits per member).
-func lookupType(id uint32) *Datatype {
-	if d, ok := dtByID[id]; ok {
-		return d
-	}
-	if id == 0xffffff00 {
-		return dtVerdict
-	}
-	if id <= typeMax {
-		return dtInvalid
-	}
-	var subs []*Datatype
-	for v := id; v != 0; v >>= typeBits {
-		subs = append([]*Datatype{lookupTypeSimple(v & (1<<typeBits - 1))}, subs...)
-	}
-	names := make([]string, len(subs))
-	size := 0
-	for i, s := range subs {
-		names[i] = s.Name
-		size += (s.Size + 31) / 32 * 32
-	}
-	return &Datatype{ID: id, Name: strings.Join(names, " . "), Size: size, Subtypes: subs}
-}
-
-func lookupTypeSimple(id uint32) *Datatype {
-	if d, ok := dtByID[id]; ok {
-		return d
-	}
-	return dtInvalid
-}
-
-func (d *Datatype) basetype() *Datatype {
-	for d.Base != nil {
-		d = d.Base
-	}
-	return d
-}
-
-func (d *Datatype) is(t *Datatype) bool {
-	for x := d; x != nil; x = x.Base {
-		if x == t {
-			return true
-		}
-	}
-	return false
-}
-
-func (d *Datatype) isBitmask() bool { return d.Base != nil && d.Base.is(dtBitmask) || d == dtBitmask }
-
-// concatType builds the concatenation type of the given members.
-func concatType(subs []*Datatype) *Datatype {
-	var id uint32
-	names := make([]string, len(subs))
-	size := 0
-	for i, s := range subs {
-		id = id<<typeBits | s.ID
-		names[i] = s.Name
-		size += (s.Size + 31) / 32 * 32
-	}
-	return &Datatype{ID: id, Name: strings.Join(names, " . "), Size: size, Subtypes: subs}
-}
-
-func loadRtTable(path string) []sym {
-	data, err := readFile(path)
-	if err != nil {
-		return nil
-	}
-	var out []sym
-	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		var v uint64
-		if _, err := fmt.Sscan(f[0], &v); err != nil {
-			if _, err := fmt.Sscanf(f[0], "0x%x", &v); err != nil {
-				continue
-			}
-		}
-		out = append(out, sym{f[1], v})
-	}
-	return out
-}
-
 // printValue prints v according to its datatype, like nft's datatype_print.
 func printValue(v *Value, o *Options) string {
 	for d := v.t; d != nil; d = d.Base {
-		if d.print != nil {
-			return d.print(v, o)
+		if p := typePrinter(d); p != nil {
+			return p(v, o)
 		}
-		if d.Syms != nil {
+		if d.Symbols != nil {
 			return symbolicPrint(d, v, o)
 		}
 	}
 	return integerPrint(v)
 }
 
-func symbolicPrint(d *Datatype, v *Value, o *Options) string {
+func symbolicPrint(d *types.Datatype, v *Value, o *Options) string {
 	if v.v.IsUint64() && (o == nil || !o.numeric) {
-		x := v.v.Uint64()
-		for _, s := range d.Syms {
-			if s.val == x {
-				if d.Quote {
-					return `"` + s.name + `"`
-				}
-				return s.name
+		if s, ok := d.Symbols.Name(v.v.Uint64()); ok {
+			if d.Quote {
+				return `"` + s + `"`
 			}
+			return s
 		}
 	}
-	b := v.t.basetype()
-	if b.print != nil {
-		return b.print(v, o)
+	if p := typePrinter(v.t.Basetype()); p != nil {
+		return p(v, o)
 	}
 	return integerPrint(v)
 }
@@ -364,7 +158,7 @@ func integerPrint(v *Value) string {
 }
 
 func printString(v *Value, o *Options) string {
-	b := v.bytesOrder(OrderHost)
+	b := v.bytesOrder(types.OrderHost)
 	if i := indexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
@@ -381,7 +175,7 @@ func indexByte(b []byte, c byte) int {
 }
 
 func printLLAddr(v *Value, o *Options) string {
-	b := v.bytesOrder(OrderBig)
+	b := v.bytesOrder(types.OrderBig)
 	parts := make([]string, len(b))
 	for i, x := range b {
 		parts[i] = fmt.Sprintf("%02x", x)
@@ -464,7 +258,7 @@ func ip6String(b []byte) string {
 func printInetProto(v *Value, o *Options) string {
 	if o == nil || (!o.NumericProto && !o.numeric) {
 		if v.v.IsUint64() && v.v.Uint64() < 256 {
-			if n, ok := protoName(int(v.v.Uint64())); ok {
+			if n, ok := types.ProtocolName(uint8(v.v.Uint64())); ok {
 				return n
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 type optField struct {
@@ -47,7 +48,7 @@ func exthdrNode(x *expr.Exthdr) *node {
 
 // exthdrNodeBits names an exthdr load of n bits at bit offset off.
 func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
-	nd := &node{k: kExthdr, t: dtInteger, order: OrderBig, len: n, key: uint32(x.Type), offset: off,
+	nd := &node{k: kExthdr, t: types.Integer, order: types.OrderBig, len: n, key: uint32(x.Type), offset: off,
 		extra: map[string]uint64{"op": uint64(x.Op), "flags": uint64(x.Flags)}, ex: x}
 	present := x.Flags&expr.ExthdrFPresent != 0
 	switch x.Op {
@@ -56,7 +57,7 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 		if d != nil {
 			if present {
 				nd.text = "tcp option " + d.name
-				nd.t, nd.len = dtBoolean, 1
+				nd.t, nd.len = types.Boolean, 1
 				return nd
 			}
 			for _, f := range d.fields {
@@ -72,7 +73,7 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 			}
 		} else if off == 0 && present {
 			nd.text = "tcp option " + itoa(int(x.Type))
-			nd.t, nd.len = dtBoolean, 1
+			nd.t, nd.len = types.Boolean, 1
 			return nd
 		}
 		nd.text = fmt.Sprintf("tcp option @%d,%d,%d", x.Type, off, n)
@@ -81,17 +82,17 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 		if d != nil {
 			if present {
 				nd.text = "exthdr " + d.name
-				nd.t, nd.len = dtBoolean, 1
+				nd.t, nd.len = types.Boolean, 1
 				return nd
 			}
 			for _, f := range d.fields {
 				if f.offset == off && f.len == n {
 					nd.text = d.name + " " + f.name
 					if f.name == "nexthdr" {
-						nd.t = dtInetProto
+						nd.t = types.InetProto
 					}
 					if d.name == "mh" && f.name == "type" {
-						nd.t = dtMHType
+						nd.t = types.MHType
 					}
 					nd.extra["tmpl"] = 1
 					return nd
@@ -106,7 +107,7 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 					if f.offset == off && f.len == n {
 						nd.text = d.name + " " + f.name
 						if f.len == 128 {
-							nd.t = dtIP6Addr
+							nd.t = types.IP6Addr
 						}
 						nd.extra["tmpl"] = 1
 						return nd
@@ -137,7 +138,7 @@ func optNode(nd *node, prefix string, d *optDesc, present bool, off, n int, x *e
 	if d != nil {
 		if present {
 			nd.text = prefix + d.name
-			nd.t, nd.len = dtBoolean, 1
+			nd.t, nd.len = types.Boolean, 1
 			return nd
 		}
 		for _, f := range d.fields {

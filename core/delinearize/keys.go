@@ -2,55 +2,55 @@ package delinearize
 
 import (
 	"fmt"
-	"os"
 	"strings"
-	"sync"
+
+	"github.com/nfsh/nfsh/core/types"
 )
 
 type keyTmpl struct {
 	name  string
-	t     *Datatype
+	t     *types.Datatype
 	bits  int
-	order ByteOrder
+	order types.ByteOrder
 }
 
 // metaTemplates mirrors nft's meta_templates, indexed by NFT_META_*.
 var metaTemplates = map[uint32]keyTmpl{
-	0:  {"length", dtInteger, 32, OrderHost},
-	1:  {"protocol", dtEtherType, 16, OrderBig},
-	2:  {"priority", dtClassID, 32, OrderHost},
-	3:  {"mark", dtMark, 32, OrderHost},
-	4:  {"iif", dtIfIndex, 32, OrderHost},
-	5:  {"oif", dtIfIndex, 32, OrderHost},
-	6:  {"iifname", dtIfName, 128, OrderHost},
-	7:  {"oifname", dtIfName, 128, OrderHost},
-	8:  {"iiftype", dtARPHRD, 16, OrderHost},
-	9:  {"oiftype", dtARPHRD, 16, OrderHost},
-	10: {"skuid", dtUID, 32, OrderHost},
-	11: {"skgid", dtGID, 32, OrderHost},
-	12: {"nftrace", dtInteger, 1, OrderHost},
-	13: {"rtclassid", dtRealm, 32, OrderHost},
-	14: {"secmark", dtInteger, 32, OrderHost},
-	15: {"nfproto", dtNFProto, 8, OrderHost},
-	16: {"l4proto", dtInetProto, 8, OrderHost},
-	17: {"ibrname", dtIfName, 128, OrderHost},
-	18: {"obrname", dtIfName, 128, OrderHost},
-	19: {"pkttype", dtPktType, 8, OrderHost},
-	20: {"cpu", dtInteger, 32, OrderHost},
-	21: {"iifgroup", dtDevGroup, 32, OrderHost},
-	22: {"oifgroup", dtDevGroup, 32, OrderHost},
-	23: {"cgroup", dtInteger, 32, OrderHost},
-	24: {"random", dtInteger, 32, OrderBig},
-	25: {"ipsec", dtBoolean, 8, OrderHost},
-	26: {"iifkind", dtIfName, 128, OrderHost},
-	27: {"oifkind", dtIfName, 128, OrderHost},
-	28: {"ibrpvid", dtInteger, 16, OrderHost},
-	29: {"ibrvproto", dtEtherType, 16, OrderBig},
-	30: {"time", dtDate, 64, OrderHost},
-	31: {"day", dtDay, 8, OrderHost},
-	32: {"hour", dtHour, 32, OrderHost},
-	33: {"sdif", dtIfIndex, 32, OrderHost},
-	34: {"sdifname", dtIfName, 128, OrderHost},
+	0:  {"length", types.Integer, 32, types.OrderHost},
+	1:  {"protocol", types.EtherType, 16, types.OrderBig},
+	2:  {"priority", types.ClassID, 32, types.OrderHost},
+	3:  {"mark", types.Mark, 32, types.OrderHost},
+	4:  {"iif", types.IfIndex, 32, types.OrderHost},
+	5:  {"oif", types.IfIndex, 32, types.OrderHost},
+	6:  {"iifname", types.IfName, 128, types.OrderHost},
+	7:  {"oifname", types.IfName, 128, types.OrderHost},
+	8:  {"iiftype", types.ARPHRD, 16, types.OrderHost},
+	9:  {"oiftype", types.ARPHRD, 16, types.OrderHost},
+	10: {"skuid", types.UID, 32, types.OrderHost},
+	11: {"skgid", types.GID, 32, types.OrderHost},
+	12: {"nftrace", types.Integer, 1, types.OrderHost},
+	13: {"rtclassid", types.Realm, 32, types.OrderHost},
+	14: {"secmark", types.Integer, 32, types.OrderHost},
+	15: {"nfproto", types.NFProto, 8, types.OrderHost},
+	16: {"l4proto", types.InetProto, 8, types.OrderHost},
+	17: {"ibrname", types.IfName, 128, types.OrderHost},
+	18: {"obrname", types.IfName, 128, types.OrderHost},
+	19: {"pkttype", types.PktType, 8, types.OrderHost},
+	20: {"cpu", types.Integer, 32, types.OrderHost},
+	21: {"iifgroup", types.DevGroup, 32, types.OrderHost},
+	22: {"oifgroup", types.DevGroup, 32, types.OrderHost},
+	23: {"cgroup", types.Integer, 32, types.OrderHost},
+	24: {"random", types.Integer, 32, types.OrderBig},
+	25: {"ipsec", types.Boolean, 8, types.OrderHost},
+	26: {"iifkind", types.IfName, 128, types.OrderHost},
+	27: {"oifkind", types.IfName, 128, types.OrderHost},
+	28: {"ibrpvid", types.Integer, 16, types.OrderHost},
+	29: {"ibrvproto", types.EtherType, 16, types.OrderBig},
+	30: {"time", types.TimeDate, 64, types.OrderHost},
+	31: {"day", types.TimeDay, 8, types.OrderHost},
+	32: {"hour", types.TimeHour, 32, types.OrderHost},
+	33: {"sdif", types.IfIndex, 32, types.OrderHost},
+	34: {"sdifname", types.IfName, 128, types.OrderHost},
 }
 
 func metaName(key uint32) string {
@@ -68,7 +68,7 @@ func metaName(key uint32) string {
 func newMeta(key uint32) *node {
 	t, ok := metaTemplates[key]
 	if !ok {
-		t = keyTmpl{"unknown", dtInvalid, 32, OrderHost}
+		t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
 	}
 	n := &node{k: kMeta, key: key, t: t.t, order: t.order, len: t.bits}
 	switch key {
@@ -86,36 +86,36 @@ func newMeta(key uint32) *node {
 
 // ctTemplates mirrors nft's ct_templates, indexed by NFT_CT_*.
 var ctTemplates = map[uint32]keyTmpl{
-	0:  {"state", dtCtState, 32, OrderHost},
-	1:  {"direction", dtCtDir, 8, OrderHost},
-	2:  {"status", dtCtStatus, 32, OrderHost},
-	3:  {"mark", dtMark, 32, OrderHost},
-	4:  {"secmark", dtInteger, 32, OrderHost},
-	5:  {"expiration", dtTime, 32, OrderHost},
-	6:  {"helper", dtString, 128, OrderHost},
-	7:  {"l3proto", dtNFProto, 8, OrderHost},
-	8:  {"saddr", dtInvalid, 0, OrderBig},
-	9:  {"daddr", dtInvalid, 0, OrderBig},
-	10: {"protocol", dtInetProto, 8, OrderBig},
-	11: {"proto-src", dtInvalid, 16, OrderBig},
-	12: {"proto-dst", dtInvalid, 16, OrderBig},
-	13: {"label", dtCtLabel, 128, OrderHost},
-	14: {"packets", dtInteger, 64, OrderHost},
-	15: {"bytes", dtInteger, 64, OrderHost},
-	16: {"avgpkt", dtInteger, 64, OrderHost},
-	17: {"zone", dtInteger, 16, OrderHost},
-	18: {"event", dtCtEvent, 32, OrderHost},
-	19: {"ip saddr", dtIPAddr, 32, OrderBig},
-	20: {"ip daddr", dtIPAddr, 32, OrderBig},
-	21: {"ip6 saddr", dtIP6Addr, 128, OrderBig},
-	22: {"ip6 daddr", dtIP6Addr, 128, OrderBig},
-	23: {"id", dtInteger, 32, OrderBig},
+	0:  {"state", types.CtState, 32, types.OrderHost},
+	1:  {"direction", types.CtDir, 8, types.OrderHost},
+	2:  {"status", types.CtStatus, 32, types.OrderHost},
+	3:  {"mark", types.Mark, 32, types.OrderHost},
+	4:  {"secmark", types.Integer, 32, types.OrderHost},
+	5:  {"expiration", types.Time, 32, types.OrderHost},
+	6:  {"helper", types.String, 128, types.OrderHost},
+	7:  {"l3proto", types.NFProto, 8, types.OrderHost},
+	8:  {"saddr", types.Invalid, 0, types.OrderBig},
+	9:  {"daddr", types.Invalid, 0, types.OrderBig},
+	10: {"protocol", types.InetProto, 8, types.OrderBig},
+	11: {"proto-src", types.Invalid, 16, types.OrderBig},
+	12: {"proto-dst", types.Invalid, 16, types.OrderBig},
+	13: {"label", types.CtLabel, 128, types.OrderHost},
+	14: {"packets", types.Integer, 64, types.OrderHost},
+	15: {"bytes", types.Integer, 64, types.OrderHost},
+	16: {"avgpkt", types.Integer, 64, types.OrderHost},
+	17: {"zone", types.Integer, 16, types.OrderHost},
+	18: {"event", types.CtEvent, 32, types.OrderHost},
+	19: {"ip saddr", types.IPAddr, 32, types.OrderBig},
+	20: {"ip daddr", types.IPAddr, 32, types.OrderBig},
+	21: {"ip6 saddr", types.IP6Addr, 128, types.OrderBig},
+	22: {"ip6 daddr", types.IP6Addr, 128, types.OrderBig},
+	23: {"id", types.Integer, 32, types.OrderBig},
 }
 
 func newCt(key uint32, dir int) *node {
 	t, ok := ctTemplates[key]
 	if !ok {
-		t = keyTmpl{"unknown", dtInvalid, 32, OrderHost}
+		t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
 	}
 	n := &node{k: kCt, key: key, dir: int32(dir), t: t.t, order: t.order, len: t.bits}
 	switch key {
@@ -164,69 +164,29 @@ func ctUpdateType(pc *protoCtx, n *node) {
 	switch n.key {
 	case 8, 9:
 		if desc == protoIP {
-			n.t, n.nfproto = dtIPAddr, 2
+			n.t, n.nfproto = types.IPAddr, 2
 		} else if desc == protoIP6 {
-			n.t, n.nfproto = dtIP6Addr, 10
+			n.t, n.nfproto = types.IP6Addr, 10
 		}
 		n.len = n.t.Size
 	case 11, 12:
 		if desc != nil {
-			n.t = dtInetSvc
+			n.t = types.InetService
 		}
 	case 19, 20:
-		n.t, n.len = dtIPAddr, 32
+		n.t, n.len = types.IPAddr, 32
 	case 21, 22:
-		n.t, n.len = dtIP6Addr, 128
+		n.t, n.len = types.IP6Addr, 128
 	}
 }
 
 var rtKeys = map[uint32]keyTmpl{
-	0: {"classid", dtRealm, 32, OrderHost},
-	1: {"ip nexthop", dtIPAddr, 32, OrderBig},
-	2: {"ip6 nexthop", dtIP6Addr, 128, OrderBig},
-	3: {"mtu", dtInteger, 16, OrderHost},
-	4: {"ipsec", dtBoolean, 1, OrderHost},
+	0: {"classid", types.Realm, 32, types.OrderHost},
+	1: {"ip nexthop", types.IPAddr, 32, types.OrderBig},
+	2: {"ip6 nexthop", types.IP6Addr, 128, types.OrderBig},
+	3: {"mtu", types.Integer, 16, types.OrderHost},
+	4: {"ipsec", types.Boolean, 1, types.OrderHost},
 }
-
-// protocol names from /etc/protocols, as getprotobynumber returns them.
-var (
-	protoOnce  sync.Once
-	protoNames map[int]string
-)
-
-func protoName(n int) (string, bool) {
-	protoOnce.Do(func() {
-		protoNames = map[int]string{}
-		data, err := os.ReadFile("/etc/protocols")
-		if err != nil {
-			for k, v := range map[int]string{0: "ip", 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 33: "dccp", 41: "ipv6",
-				47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 108: "ipcomp", 132: "sctp", 136: "udplite"} {
-				protoNames[k] = v
-			}
-			return
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = line[:i]
-			}
-			f := strings.Fields(line)
-			if len(f) < 2 {
-				continue
-			}
-			var num int
-			if _, err := fmt.Sscan(f[1], &num); err != nil {
-				continue
-			}
-			if _, ok := protoNames[num]; !ok {
-				protoNames[num] = f[0]
-			}
-		}
-	})
-	s, ok := protoNames[n]
-	return s, ok
-}
-
-func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
 
 func hashString(n *node, o *Options) string {
 	var sb strings.Builder

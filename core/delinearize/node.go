@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // kind is the kind of an nft-level expression node.
@@ -76,7 +77,7 @@ var opPrec = map[op]int{opLshift: 1, opRshift: 1, opAnd: 2, opXor: 3, opOr: 4}
 type node struct {
 	// the one-byte and four-byte fields come first, packed together
 	k     kind
-	order ByteOrder
+	order types.ByteOrder
 	op    op
 	// protocol flag (EXPR_F_PROTOCOL) and interval end marker
 	protocol    bool
@@ -88,7 +89,7 @@ type node struct {
 	nfproto     int32
 	mbase       int32 // meta/ct protocol base
 
-	t   *Datatype
+	t   *types.Datatype
 	len int // bits
 	v   *big.Int
 
@@ -166,7 +167,7 @@ func (si *setInfo) newNode() *node {
 }
 
 func newValue(mem []byte, bits int) *node {
-	n := &node{k: kValue, t: dtInvalid, order: OrderInvalid, len: bits, v: new(big.Int).SetBytes(mem)}
+	n := &node{k: kValue, t: types.Invalid, order: types.OrderInvalid, len: bits, v: new(big.Int).SetBytes(mem)}
 	return n
 }
 
@@ -191,7 +192,7 @@ func (n *node) clone() *node {
 }
 
 // setType is expr_set_type.
-func (n *node) setType(t *Datatype, o ByteOrder) {
+func (n *node) setType(t *types.Datatype, o types.ByteOrder) {
 	if n == nil {
 		return
 	}
@@ -217,13 +218,13 @@ func (n *node) setType(t *Datatype, o ByteOrder) {
 	case kSetRef:
 		n.t = t
 		n.order = o
-		if n.set != nil && n.set.lazy != nil && t != nil && t != dtInvalid {
+		if n.set != nil && n.set.lazy != nil && t != nil && t != types.Invalid {
 			n.set.materializeKey(t, o)
 		}
 	case kMap:
 		n.t = t
 		n.order = o
-		if n.right != nil && n.right.k == kSetRef && n.right.set.lazy != nil && n.right.set.data != nil && n.right.set.data.t == dtInvalid {
+		if n.right != nil && n.right.k == kSetRef && n.right.set.lazy != nil && n.right.set.data != nil && n.right.set.data.t == types.Invalid {
 			n.right.set.materializeData(t, o)
 		}
 	default:
@@ -242,10 +243,10 @@ func switchOrder(v *big.Int, nbytes int) *big.Int {
 }
 
 // bytesOrder exports the value as bytes in order o.
-func (n *node) bytesOrder(o ByteOrder) []byte {
+func (n *node) bytesOrder(o types.ByteOrder) []byte {
 	nb := (n.len + 7) / 8
 	b := fixedBytes(n.v, nb)
-	if o == OrderHost {
+	if o == types.OrderHost {
 		for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
 			b[i], b[j] = b[j], b[i]
 		}
@@ -448,7 +449,7 @@ func (n *node) writeArgOf(parent *node, sb io.StringWriter, o *Options) {
 
 func mustPrintEq(n *node) bool {
 	r := n.right
-	if r.t != nil && r.t.Base != nil && r.t.Base.is(dtBitmask) && r.k == kValue {
+	if r.t != nil && r.t.Base != nil && r.t.Base.Is(types.Bitmask) && r.k == kValue {
 		return true
 	}
 	return n.left.k == kBinop
@@ -477,13 +478,13 @@ func (n *node) setDelim(count *int) string {
 		return newline
 	}
 	switch t.ID {
-	case TypeNFProto, TypeInteger, TypeARPOp, TypeInetProto, TypeInetService, TypeTCPFlag, TypeDCCPPktType,
-		TypeMark, TypeIfIndex, TypeClassID, TypeUID, TypeGID, TypeCtDir:
+	case types.TypeNFProto, types.TypeInteger, types.TypeARPOp, types.TypeInetProto, types.TypeInetService, types.TypeTCPFlag, types.TypeDCCPPktType,
+		types.TypeMark, types.TypeIfIndex, types.TypeClassID, types.TypeUID, types.TypeGID, types.TypeCtDir:
 		if *count < 5 {
 			return ", "
 		}
 		*count = 0
-	case TypeIPAddr, TypeCtState, TypeCtStatus, TypePktType:
+	case types.TypeIPAddr, types.TypeCtState, types.TypeCtStatus, types.TypePktType:
 		if *count < 2 {
 			return ", "
 		}

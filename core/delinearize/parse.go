@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 const maxRegs = 16
@@ -79,7 +80,7 @@ func (c *parseCtx) emit(s *stmt) { c.stmts = append(c.stmts, s) }
 func textStmt(s string) *stmt { return &stmt{k: sText, text: s} }
 
 func verdictNode(v *expr.Verdict) *node {
-	return &node{k: kVerdict, t: dtVerdict, verdict: v.Code, text: v.Chain}
+	return &node{k: kVerdict, t: types.Verdict, verdict: v.Code, text: v.Chain}
 }
 
 func (c *parseCtx) parse(e expr.Expr) {
@@ -116,7 +117,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 		c.set(x.DReg, newValue(x.Data, len(x.Data)*8))
 	case *expr.Payload:
 		if x.SReg == 0 {
-			n := &node{k: kPayload, base: int(x.Base) + 1, offset: int(x.Offset) * 8, len: int(x.Len) * 8, t: dtXInteger, order: OrderBig, isRaw: true}
+			n := &node{k: kPayload, base: int(x.Base) + 1, offset: int(x.Offset) * 8, len: int(x.Len) * 8, t: types.XInteger, order: types.OrderBig, isRaw: true}
 			payloadInitRaw(n)
 			c.set(x.DReg, n)
 			return
@@ -126,7 +127,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 			c.emit(textStmt("unknown"))
 			return
 		}
-		n := &node{k: kPayload, base: int(x.Base) + 1, offset: int(x.Offset) * 8, len: int(x.Len) * 8, t: dtXInteger, order: OrderBig, isRaw: true}
+		n := &node{k: kPayload, base: int(x.Base) + 1, offset: int(x.Offset) * 8, len: int(x.Len) * 8, t: types.XInteger, order: types.OrderBig, isRaw: true}
 		payloadInitRaw(n)
 		c.emit(&stmt{k: sPayload, key: n, val: val})
 	case *expr.Cmp:
@@ -136,7 +137,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 			return
 		}
 		right := newValue(x.Data, len(x.Data)*8)
-		if left.len > right.len && left.t.basetype() != dtString {
+		if left.len > right.len && left.t.Basetype() != types.String {
 			right.v.Lsh(right.v, uint(left.len-right.len))
 			p := &node{k: kPrefix, left: right, plen: right.len}
 			right.len = left.len
@@ -213,7 +214,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 				o = opRshift
 			}
 			r := newValue(x.Data, len(x.Data)*8)
-			r.order = OrderHost
+			r.order = types.OrderHost
 			n = &node{k: kBinop, op: o, left: left, right: r, t: left.t, order: left.order, len: left.len}
 		default:
 			n = left
@@ -287,7 +288,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 	case *expr.Rt:
 		t, ok := rtKeys[x.Key]
 		if !ok {
-			t = keyTmpl{"unknown", dtInvalid, 32, OrderHost}
+			t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
 		}
 		ip := ""
 		switch x.Key {
@@ -311,11 +312,11 @@ func (c *parseCtx) parse(e expr.Expr) {
 		} else {
 			txt += " name"
 		}
-		c.set(x.DReg, &node{k: kOsf, t: dtString, order: OrderHost, len: 128, text: txt})
+		c.set(x.DReg, &node{k: kOsf, t: types.String, order: types.OrderHost, len: 128, text: txt})
 	case *expr.Numgen:
 		c.set(x.DReg, numgenNode(x))
 	case *expr.Hash:
-		n := &node{k: kHash, key: x.Type, t: dtInteger, order: OrderHost, len: 32,
+		n := &node{k: kHash, key: x.Type, t: types.Integer, order: types.OrderHost, len: 32,
 			extra: map[string]uint64{"mod": uint64(x.Modulus), "offset": uint64(x.Offset)}}
 		if x.Seed != nil {
 			n.extra["seedset"] = 1
@@ -376,7 +377,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 			code = int(*x.ICMPCode)
 		}
 		v := newValue([]byte{byte(code)}, 8)
-		v.t = dtInteger
+		v.t = types.Integer
 		c.emit(&stmt{k: sReject, num: x.Type, code: code, a: v})
 	case *expr.Nat:
 		c.parseNat(x)
@@ -394,16 +395,16 @@ func (c *parseCtx) parse(e expr.Expr) {
 			a := c.get(x.RegAddr)
 			if a != nil {
 				if x.Family == 10 {
-					a.setType(dtIP6Addr, OrderBig)
+					a.setType(types.IP6Addr, types.OrderBig)
 				} else {
-					a.setType(dtIPAddr, OrderBig)
+					a.setType(types.IPAddr, types.OrderBig)
 				}
 				s.a = a
 			}
 		}
 		if x.RegPort != 0 {
 			if p := c.get(x.RegPort); p != nil {
-				p.setType(dtInetSvc, OrderBig)
+				p.setType(types.InetService, types.OrderBig)
 				s.b = p
 			}
 		}
@@ -413,10 +414,10 @@ func (c *parseCtx) parse(e expr.Expr) {
 		if x.SRegQnum != 0 {
 			s.expr = c.get(x.SRegQnum)
 		} else {
-			lo := &node{k: kValue, t: dtInteger, order: OrderHost, len: 16, v: bigU(uint64(x.Num))}
+			lo := &node{k: kValue, t: types.Integer, order: types.OrderHost, len: 16, v: bigU(uint64(x.Num))}
 			s.expr = lo
 			if x.Total > 1 {
-				hi := &node{k: kValue, t: dtInteger, order: OrderHost, len: 16, v: bigU(uint64(x.Total) + uint64(x.Num) - 1)}
+				hi := &node{k: kValue, t: types.Integer, order: types.OrderHost, len: 16, v: bigU(uint64(x.Total) + uint64(x.Num) - 1)}
 				s.expr = &node{k: kRange, left: lo, right: hi}
 			}
 		}
@@ -428,9 +429,9 @@ func (c *parseCtx) parse(e expr.Expr) {
 			if a != nil {
 				switch c.family {
 				case 2:
-					a.setType(dtIPAddr, OrderBig)
+					a.setType(types.IPAddr, types.OrderBig)
 				case 10:
-					a.setType(dtIP6Addr, OrderBig)
+					a.setType(types.IP6Addr, types.OrderBig)
 				}
 				s.a = a
 			}
@@ -438,7 +439,7 @@ func (c *parseCtx) parse(e expr.Expr) {
 		if x.SRegDev != 0 {
 			d := c.get(x.SRegDev)
 			if d != nil {
-				d.setType(dtIfIndex, OrderHost)
+				d.setType(types.IfIndex, types.OrderHost)
 				if s.a == nil {
 					s.a = d
 				} else {
@@ -451,16 +452,16 @@ func (c *parseCtx) parse(e expr.Expr) {
 		s := &stmt{k: sFwd, family: int(x.NFProto)}
 		if x.SRegDev != 0 {
 			if d := c.get(x.SRegDev); d != nil {
-				d.setType(dtIfIndex, OrderHost)
+				d.setType(types.IfIndex, types.OrderHost)
 				s.a = d
 			}
 		}
 		if x.SRegAddr != 0 {
 			if a := c.get(x.SRegAddr); a != nil {
 				if x.NFProto == 10 {
-					a.setType(dtIP6Addr, OrderBig)
+					a.setType(types.IP6Addr, types.OrderBig)
 				} else {
-					a.setType(dtIPAddr, OrderBig)
+					a.setType(types.IPAddr, types.OrderBig)
 				}
 				s.b = a
 			}
@@ -537,10 +538,10 @@ func payloadInitRaw(n *node) {
 	switch n.offset {
 	case 0:
 		n.desc, n.tmpl = protoTH, protoTH.fields[1]
-		n.t = dtInetSvc
+		n.t = types.InetService
 	case 16:
 		n.desc, n.tmpl = protoTH, protoTH.fields[2]
-		n.t = dtInetSvc
+		n.t = types.InetService
 	}
 }
 
@@ -581,13 +582,13 @@ func (c *parseCtx) protoRange(rmin, rmax uint32) *node {
 	if rmin != 0 {
 		p = c.get(rmin)
 		if p != nil {
-			p.setType(dtInetSvc, OrderBig)
+			p.setType(types.InetService, types.OrderBig)
 		}
 	}
 	if rmax != 0 && rmax != rmin {
 		q := c.get(rmax)
 		if q != nil {
-			q.setType(dtInetSvc, OrderBig)
+			q.setType(types.InetService, types.OrderBig)
 			if p != nil {
 				q = &node{k: kRange, left: p, right: q}
 			}
@@ -606,15 +607,15 @@ func (c *parseCtx) parseNat(x *expr.Nat) {
 	if x.Flags&0x40 != 0 { // NF_NAT_RANGE_NETMAP
 		s.prefix = true
 	}
-	addrType := dtIPAddr
+	addrType := types.IPAddr
 	if fam == 10 {
-		addrType = dtIP6Addr
+		addrType = types.IP6Addr
 	}
 	var addr *node
 	if x.RegAddrMin != 0 {
 		addr = c.get(x.RegAddrMin)
 		if addr != nil {
-			addr.setType(addrType, OrderBig)
+			addr.setType(addrType, types.OrderBig)
 			s.a = addr
 		}
 	}
@@ -626,7 +627,7 @@ func (c *parseCtx) parseNat(x *expr.Nat) {
 	if x.RegAddrMax != 0 && x.RegAddrMax != x.RegAddrMin {
 		a2 := c.get(x.RegAddrMax)
 		if a2 != nil {
-			a2.setType(addrType, OrderBig)
+			a2.setType(addrType, types.OrderBig)
 			if s.a != nil {
 				a2 = rangeToPrefix(&node{k: kRange, left: s.a, right: a2})
 			}
@@ -762,7 +763,7 @@ func (c *parseCtx) concatKey(r uint32, key *node) *node {
 
 func (c *parseCtx) parseObjref(x *expr.Objref) {
 	if x.ImmName != "" || x.SetSReg == 0 {
-		v := &node{k: kValue, t: dtString, order: OrderHost, len: (len(x.ImmName) + 1) * 8}
+		v := &node{k: kValue, t: types.String, order: types.OrderHost, len: (len(x.ImmName) + 1) * 8}
 		v.v = newBigBytes(append([]byte(x.ImmName), 0))
 		c.emit(&stmt{k: sObjref, num: x.ImmType, expr: v})
 		return
@@ -782,7 +783,7 @@ func (c *parseCtx) parseObjref(x *expr.Objref) {
 			left = cat
 		}
 	}
-	m := &node{k: kMap, left: left, right: &node{k: kSetRef, set: set}, t: dtString, order: OrderHost}
+	m := &node{k: kMap, left: left, right: &node{k: kSetRef, set: set}, t: types.String, order: types.OrderHost}
 	c.emit(&stmt{k: sObjref, num: set.objType, expr: m})
 }
 
@@ -910,23 +911,23 @@ func fibNode(x *expr.Fib) *node {
 	if flags != 0 {
 		fmt.Fprintf(&sb, "0x%x", flags)
 	}
-	var t *Datatype
+	var t *types.Datatype
 	bits := 32
 	res := "unknown"
 	switch x.Result {
 	case 1:
-		res, t = "oif", dtIfIndex
+		res, t = "oif", types.IfIndex
 	case 2:
-		res, t, bits = "oifname", dtIfName, 128
+		res, t, bits = "oifname", types.IfName, 128
 	case 3:
-		res, t = "type", dtFibAddr
+		res, t = "type", types.FibAddr
 	default:
-		t = dtInteger
+		t = types.Integer
 	}
 	sb.WriteString(" " + res)
-	n := &node{k: kFib, t: t, order: OrderHost, len: bits, text: sb.String()}
+	n := &node{k: kFib, t: t, order: types.OrderHost, len: bits, text: sb.String()}
 	if x.Flags&0x20 != 0 {
-		n.t, n.len = dtBoolean, 1
+		n.t, n.len = types.Boolean, 1
 	}
 	return n
 }
@@ -934,15 +935,15 @@ func fibNode(x *expr.Fib) *node {
 func socketNode(x *expr.Socket) *node {
 	switch x.Key {
 	case 0:
-		return &node{k: kSocket, t: dtInteger, order: OrderHost, len: 1, text: "socket transparent"}
+		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 1, text: "socket transparent"}
 	case 1:
-		return &node{k: kSocket, t: dtMark, order: OrderHost, len: 32, text: "socket mark"}
+		return &node{k: kSocket, t: types.Mark, order: types.OrderHost, len: 32, text: "socket mark"}
 	case 2:
-		return &node{k: kSocket, t: dtInteger, order: OrderHost, len: 8, text: "socket wildcard"}
+		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 8, text: "socket wildcard"}
 	case 3:
-		return &node{k: kSocket, t: dtInteger, order: OrderHost, len: 64, text: fmt.Sprintf("socket cgroupv2 level %d", x.Level)}
+		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 64, text: fmt.Sprintf("socket cgroupv2 level %d", x.Level)}
 	}
-	return &node{k: kSocket, t: dtInvalid, len: 32, text: "socket unknown"}
+	return &node{k: kSocket, t: types.Invalid, len: 32, text: "socket unknown"}
 }
 
 func xfrmNode(x *expr.Xfrm) *node {
@@ -955,24 +956,24 @@ func xfrmNode(x *expr.Xfrm) *node {
 		sp = fmt.Sprintf("spnum %d ", x.SPNum)
 	}
 	var name string
-	var t *Datatype
+	var t *types.Datatype
 	bits := 32
-	o := OrderBig
+	o := types.OrderBig
 	switch x.Key {
 	case 1:
-		name, t, bits = "ip daddr", dtIPAddr, 32
+		name, t, bits = "ip daddr", types.IPAddr, 32
 	case 2:
-		name, t, bits = "ip6 daddr", dtIP6Addr, 128
+		name, t, bits = "ip6 daddr", types.IP6Addr, 128
 	case 3:
-		name, t, bits = "ip saddr", dtIPAddr, 32
+		name, t, bits = "ip saddr", types.IPAddr, 32
 	case 4:
-		name, t, bits = "ip6 saddr", dtIP6Addr, 128
+		name, t, bits = "ip6 saddr", types.IP6Addr, 128
 	case 5:
-		name, t, o = "reqid", dtInteger, OrderHost
+		name, t, o = "reqid", types.Integer, types.OrderHost
 	case 6:
-		name, t = "spi", dtInteger
+		name, t = "spi", types.Integer
 	default:
-		name, t = "unknown", dtInvalid
+		name, t = "unknown", types.Invalid
 	}
 	return &node{k: kXfrm, t: t, order: o, len: bits, text: "ipsec " + dir + " " + sp + name}
 }
@@ -989,5 +990,5 @@ func numgenNode(x *expr.Numgen) *node {
 	if x.Offset != 0 {
 		txt += fmt.Sprintf(" offset %d", x.Offset)
 	}
-	return &node{k: kNumgen, t: dtInteger, order: OrderHost, len: 32, text: txt}
+	return &node{k: kNumgen, t: types.Integer, order: types.OrderHost, len: 32, text: txt}
 }

@@ -1,5 +1,7 @@
 package delinearize
 
+import "github.com/nfsh/nfsh/core/types"
+
 // protoCtx tracks the protocol at each base (nft's proto_ctx).
 type protoCtx struct {
 	family   uint8
@@ -314,7 +316,7 @@ func (p *postCtx) payloadExpand(e *node) []*node {
 			}
 		}
 	}
-	n := &node{k: kPayload, base: e.base, offset: poff, len: elen, t: dtXInteger, order: OrderBig, desc: protoUnknown}
+	n := &node{k: kPayload, base: e.base, offset: poff, len: elen, t: types.XInteger, order: types.OrderBig, desc: protoUnknown}
 	payloadInitRaw(n)
 	return append(out, n)
 }

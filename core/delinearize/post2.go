@@ -1,5 +1,7 @@
 package delinearize
 
+import "github.com/nfsh/nfsh/core/types"
+
 // exprPost is expr_postprocess; it may replace *pp.
 func (p *postCtx) exprPost(pp **node) {
 	e := *pp
@@ -12,7 +14,7 @@ func (p *postCtx) exprPost(pp **node) {
 			p.mapBinopPost(e)
 		}
 		p.exprPost(&e.left)
-		if e.right.k == kSetRef && e.right.set.lazy != nil && e.right.set.key.t == dtInvalid {
+		if e.right.k == kSetRef && e.right.set.lazy != nil && e.right.set.key.t == types.Invalid {
 			e.right.setType(e.left.t, e.left.order)
 		}
 		p.exprPost(&e.right)
@@ -24,12 +26,12 @@ func (p *postCtx) exprPost(pp **node) {
 			p.exprPost(&e.args[i])
 		}
 	case kConcat:
-		var subs []*Datatype
+		var subs []*types.Datatype
 		if e.t != nil {
 			subs = e.t.Subtypes
 		}
 		p.flags |= ppInConcat
-		var nt []*Datatype
+		var nt []*types.Datatype
 		for i := range e.args {
 			if len(subs) == len(e.args) {
 				e.args[i].setType(subs[i], subs[i].Order)
@@ -37,24 +39,24 @@ func (p *postCtx) exprPost(pp **node) {
 			p.exprPost(&e.args[i])
 			t := e.args[i].t
 			if t == nil {
-				t = dtInvalid
+				t = types.Invalid
 			}
 			nt = append(nt, t)
 		}
 		p.flags &^= ppInConcat
-		e.t = concatType(nt)
+		e.t = types.Concat(nt)
 	case kUnary:
 		p.exprPost(&e.left)
-		o := OrderHost
-		if e.left.order == OrderHost {
-			o = OrderBig
+		o := types.OrderHost
+		if e.left.order == types.OrderHost {
+			o = types.OrderBig
 		}
 		e.t, e.order = e.left.t, o
 	case kBinop:
 		p.exprPost(&e.left)
 		switch e.op {
 		case opLshift, opRshift:
-			e.right.setType(dtInteger, OrderHost)
+			e.right.setType(types.Integer, types.OrderHost)
 		case opAnd:
 			e.right.setType(e.left.t, e.left.order)
 			if p.flags&(ppInConcat|ppInSetElem) != 0 && e.left.k == kPayload && e.right.k == kValue {
@@ -84,14 +86,14 @@ func (p *postCtx) exprPost(pp **node) {
 		p.payloadComplete(e)
 		p.depKill(e)
 	case kValue:
-		if e.order == OrderHost {
+		if e.order == types.OrderHost {
 			e.v = switchOrder(e.v, e.len/8)
 		}
-		if e.t.basetype() == dtString {
+		if e.t.Basetype() == types.String {
 			*pp = stringPost(e)
 			e = *pp
 		}
-		if e.t.isBitmask() && e.t != dtBitmask && p.flags&ppNoBitmaskSplit == 0 {
+		if e.t.IsBitmask() && e.t != types.Bitmask && p.flags&ppNoBitmaskSplit == 0 {
 			*pp = bitmaskToBinops(e)
 		}
 	case kRange:
@@ -129,7 +131,7 @@ func stringPost(e *node) *node {
 	if nb == 0 {
 		return e
 	}
-	data := e.bytesOrder(OrderHost)
+	data := e.bytesOrder(types.OrderHost)
 	if data[nb-1] == 0 {
 		l := indexByte(data, 0)
 		if l > 0 && data[l-1] == '*' {
@@ -144,7 +146,7 @@ func stringPost(e *node) *node {
 }
 
 func strNode(e *node, s []byte) *node {
-	n := &node{k: kValue, t: e.t, order: OrderHost, len: len(s) * 8}
+	n := &node{k: kValue, t: e.t, order: types.OrderHost, len: len(s) * 8}
 	n.v = newBigBytes(reverse(s))
 	return n
 }
@@ -220,7 +222,7 @@ func (p *postCtx) metaMayKill(e *node) bool {
 			return true
 		}
 	case kPayload:
-		if dep.left.base != baseLL || dep.left.t != dtEtherType {
+		if dep.left.base != baseLL || dep.left.t != types.EtherType {
 			return true
 		}
 		nfproto = etherToNFProto(dep.right.v.Uint64())
@@ -312,7 +314,7 @@ func (p *postCtx) payloadMatchExpand(e *node, payload *node) {
 		// nft inserts the new matches before the statement being
 		// processed, so their values never see expr_postprocess: a
 		// multi-flag value is not split into `|` binops (tcp flags == 0xff)
-		if tmp.k == kValue && tmp.t.isBitmask() {
+		if tmp.k == kValue && tmp.t.IsBitmask() {
 			p.flags |= ppNoBitmaskSplit
 			p.exprPost(&tmp)
 			p.flags &^= ppNoBitmaskSplit
@@ -488,7 +490,7 @@ func (p *postCtx) relBinopPost(pp **node) {
 	e := *pp
 	binop, right := e.left, e.right
 	rbase := right.t
-	isBitmaskRight := rbase != nil && rbase.Base != nil && rbase.Base.is(dtBitmask)
+	isBitmaskRight := rbase != nil && rbase.Base != nil && rbase.Base.Is(types.Bitmask)
 	if binop.op == opAnd && (e.op == opNeq || e.op == opEq) && isBitmaskRight {
 		switch right.k {
 		case kValue:

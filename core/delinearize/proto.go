@@ -1,5 +1,7 @@
 package delinearize
 
+import "github.com/nfsh/nfsh/core/types"
+
 // Protocol bases as nft numbers them (kernel base + 1).
 const (
 	baseInvalid   = 0
@@ -26,8 +28,8 @@ const (
 // field is a header field template (proto_hdr_template).
 type field struct {
 	name    string
-	t       *Datatype
-	order   ByteOrder
+	t       *types.Datatype
+	order   types.ByteOrder
 	offset  int // bits
 	len     int // bits
 	icmpDep int
@@ -44,8 +46,8 @@ type protoDesc struct {
 	links       map[uint64]*protoDesc
 }
 
-func hf(name string, t *Datatype, off, n int) *field {
-	o := OrderBig
+func hf(name string, t *types.Datatype, off, n int) *field {
+	o := types.OrderBig
 	return &field{name: name, t: t, order: o, offset: off, len: n}
 }
 
@@ -73,7 +75,7 @@ var (
 	protoNetdev  = &protoDesc{name: "netdev", base: baseLL}
 )
 
-func icmpf(name string, t *Datatype, off, n, dep int) *field {
+func icmpf(name string, t *types.Datatype, off, n, dep int) *field {
 	f := hf(name, t, off, n)
 	f.icmpDep = dep
 	return f
@@ -92,64 +94,64 @@ func init() {
 		return m
 	}
 	protoAH.links = l4()
-	protoAH.fields = []*field{nil, hf("nexthdr", dtInetProto, 0, 8), hf("hdrlength", dtInteger, 8, 8),
-		hf("reserved", dtInteger, 16, 16), hf("spi", dtInteger, 32, 32), hf("sequence", dtInteger, 64, 32)}
-	protoESP.fields = []*field{nil, hf("spi", dtInteger, 0, 32), hf("sequence", dtInteger, 32, 32)}
+	protoAH.fields = []*field{nil, hf("nexthdr", types.InetProto, 0, 8), hf("hdrlength", types.Integer, 8, 8),
+		hf("reserved", types.Integer, 16, 16), hf("spi", types.Integer, 32, 32), hf("sequence", types.Integer, 64, 32)}
+	protoESP.fields = []*field{nil, hf("spi", types.Integer, 0, 32), hf("sequence", types.Integer, 32, 32)}
 	protoComp.links = l4()
-	protoComp.fields = []*field{nil, hf("nexthdr", dtInetProto, 0, 8), hf("flags", dtBitmask, 8, 8), hf("cpi", dtInteger, 16, 16)}
-	protoICMP.fields = []*field{nil, hf("type", dtICMPType, 0, 8), hf("code", dtICMPCode, 8, 8),
-		icmpf("checksum", dtInteger, 16, 16, icmpAny), icmpf("id", dtInteger, 32, 16, icmpEcho),
-		icmpf("sequence", dtInteger, 48, 16, icmpEcho), icmpf("gateway", dtInteger, 32, 32, icmpAddress),
-		icmpf("mtu", dtInteger, 48, 16, icmpMTU)}
-	protoIGMP.fields = []*field{nil, hf("type", dtIGMPType, 0, 8), hf("mrt", dtInteger, 8, 8),
-		hf("checksum", dtInteger, 16, 16), hf("group", dtInteger, 32, 32)}
-	protoUDP.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16),
-		hf("length", dtInteger, 32, 16), hf("checksum", dtInteger, 48, 16)}
-	protoUDPLite.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16),
-		hf("csumcov", dtInteger, 32, 16), hf("checksum", dtInteger, 48, 16)}
-	protoTCP.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16),
-		hf("sequence", dtInteger, 32, 32), hf("ackseq", dtInteger, 64, 32), hf("doff", dtInteger, 96, 4),
-		hf("reserved", dtInteger, 100, 4), hf("flags", dtTCPFlag, 104, 8), hf("window", dtInteger, 112, 16),
-		hf("checksum", dtInteger, 128, 16), hf("urgptr", dtInteger, 144, 16)}
-	protoDCCP.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16),
-		hf("type", dtDCCPPkt, 67, 4)}
-	protoSCTP.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16),
-		hf("vtag", dtInteger, 32, 32), hf("checksum", dtInteger, 64, 32)}
-	protoTH.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16)}
+	protoComp.fields = []*field{nil, hf("nexthdr", types.InetProto, 0, 8), hf("flags", types.Bitmask, 8, 8), hf("cpi", types.Integer, 16, 16)}
+	protoICMP.fields = []*field{nil, hf("type", types.ICMPType, 0, 8), hf("code", types.ICMPCode, 8, 8),
+		icmpf("checksum", types.Integer, 16, 16, icmpAny), icmpf("id", types.Integer, 32, 16, icmpEcho),
+		icmpf("sequence", types.Integer, 48, 16, icmpEcho), icmpf("gateway", types.Integer, 32, 32, icmpAddress),
+		icmpf("mtu", types.Integer, 48, 16, icmpMTU)}
+	protoIGMP.fields = []*field{nil, hf("type", types.IGMPType, 0, 8), hf("mrt", types.Integer, 8, 8),
+		hf("checksum", types.Integer, 16, 16), hf("group", types.Integer, 32, 32)}
+	protoUDP.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16),
+		hf("length", types.Integer, 32, 16), hf("checksum", types.Integer, 48, 16)}
+	protoUDPLite.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16),
+		hf("csumcov", types.Integer, 32, 16), hf("checksum", types.Integer, 48, 16)}
+	protoTCP.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16),
+		hf("sequence", types.Integer, 32, 32), hf("ackseq", types.Integer, 64, 32), hf("doff", types.Integer, 96, 4),
+		hf("reserved", types.Integer, 100, 4), hf("flags", types.TCPFlag, 104, 8), hf("window", types.Integer, 112, 16),
+		hf("checksum", types.Integer, 128, 16), hf("urgptr", types.Integer, 144, 16)}
+	protoDCCP.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16),
+		hf("type", types.DCCPPktType, 67, 4)}
+	protoSCTP.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16),
+		hf("vtag", types.Integer, 32, 32), hf("checksum", types.Integer, 64, 32)}
+	protoTH.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16)}
 	protoIP.links = all()
-	protoIP.fields = []*field{nil, hf("version", dtInteger, 0, 4), hf("hdrlength", dtInteger, 4, 4),
-		hf("dscp", dtDSCP, 8, 6), hf("ecn", dtECN, 14, 2), hf("length", dtInteger, 16, 16), hf("id", dtInteger, 32, 16),
-		hf("frag-off", dtInteger, 48, 16), hf("ttl", dtInteger, 64, 8), hf("protocol", dtInetProto, 72, 8),
-		hf("checksum", dtInteger, 80, 16), hf("saddr", dtIPAddr, 96, 32), hf("daddr", dtIPAddr, 128, 32)}
-	protoICMP6.fields = []*field{nil, hf("type", dtICMP6, 0, 8), hf("code", dtICMP6Code, 8, 8),
-		icmpf("checksum", dtInteger, 16, 16, icmpAny), icmpf("parameter-problem", dtInteger, 32, 32, icmp6PPTR),
-		icmpf("mtu", dtInteger, 32, 32, icmp6MTU), icmpf("id", dtInteger, 32, 16, icmp6Echo),
-		icmpf("sequence", dtInteger, 48, 16, icmp6Echo), icmpf("max-delay", dtInteger, 32, 16, icmp6MGMQ)}
+	protoIP.fields = []*field{nil, hf("version", types.Integer, 0, 4), hf("hdrlength", types.Integer, 4, 4),
+		hf("dscp", types.DSCP, 8, 6), hf("ecn", types.ECN, 14, 2), hf("length", types.Integer, 16, 16), hf("id", types.Integer, 32, 16),
+		hf("frag-off", types.Integer, 48, 16), hf("ttl", types.Integer, 64, 8), hf("protocol", types.InetProto, 72, 8),
+		hf("checksum", types.Integer, 80, 16), hf("saddr", types.IPAddr, 96, 32), hf("daddr", types.IPAddr, 128, 32)}
+	protoICMP6.fields = []*field{nil, hf("type", types.ICMP6Type, 0, 8), hf("code", types.ICMPv6Code, 8, 8),
+		icmpf("checksum", types.Integer, 16, 16, icmpAny), icmpf("parameter-problem", types.Integer, 32, 32, icmp6PPTR),
+		icmpf("mtu", types.Integer, 32, 32, icmp6MTU), icmpf("id", types.Integer, 32, 16, icmp6Echo),
+		icmpf("sequence", types.Integer, 48, 16, icmp6Echo), icmpf("max-delay", types.Integer, 32, 16, icmp6MGMQ)}
 	protoIP6.links = all()
-	protoIP6.fields = []*field{nil, hf("version", dtInteger, 0, 4), hf("dscp", dtDSCP, 4, 6), hf("ecn", dtECN, 10, 2),
-		hf("flowlabel", dtInteger, 12, 20), hf("length", dtInteger, 32, 16), hf("nexthdr", dtInetProto, 48, 8),
-		hf("hoplimit", dtInteger, 56, 8), hf("saddr", dtIP6Addr, 64, 128), hf("daddr", dtIP6Addr, 192, 128)}
+	protoIP6.fields = []*field{nil, hf("version", types.Integer, 0, 4), hf("dscp", types.DSCP, 4, 6), hf("ecn", types.ECN, 10, 2),
+		hf("flowlabel", types.Integer, 12, 20), hf("length", types.Integer, 32, 16), hf("nexthdr", types.InetProto, 48, 8),
+		hf("hoplimit", types.Integer, 56, 8), hf("saddr", types.IP6Addr, 64, 128), hf("daddr", types.IP6Addr, 192, 128)}
 	protoInet.links = map[uint64]*protoDesc{2: protoIP, 10: protoIP6}
-	nf := hf("nfproto", dtNFProto, 0, 8)
+	nf := hf("nfproto", types.NFProto, 0, 8)
 	nf.metaKey = true
 	protoInet.fields = []*field{nf}
 	protoInetSvc.links = all()
-	protoInetSvc.fields = []*field{nil, hf("sport", dtInetSvc, 0, 16), hf("dport", dtInetSvc, 16, 16)}
-	protoARP.fields = []*field{nil, hf("htype", dtInteger, 0, 16), hf("ptype", dtEtherType, 16, 16),
-		hf("hlen", dtInteger, 32, 8), hf("plen", dtInteger, 40, 8), hf("operation", dtARPOp, 48, 16),
-		hf("saddr ether", dtEtherAddr, 64, 48), hf("saddr ip", dtIPAddr, 112, 32),
-		hf("daddr ether", dtEtherAddr, 144, 48), hf("daddr ip", dtIPAddr, 192, 32)}
+	protoInetSvc.fields = []*field{nil, hf("sport", types.InetService, 0, 16), hf("dport", types.InetService, 16, 16)}
+	protoARP.fields = []*field{nil, hf("htype", types.Integer, 0, 16), hf("ptype", types.EtherType, 16, 16),
+		hf("hlen", types.Integer, 32, 8), hf("plen", types.Integer, 40, 8), hf("operation", types.ARPOp, 48, 16),
+		hf("saddr ether", types.EtherAddr, 64, 48), hf("saddr ip", types.IPAddr, 112, 32),
+		hf("daddr ether", types.EtherAddr, 144, 48), hf("daddr ip", types.IPAddr, 192, 32)}
 	ll := func() map[uint64]*protoDesc {
 		return map[uint64]*protoDesc{0x0800: protoIP, 0x0806: protoARP, 0x86dd: protoIP6, 0x8100: protoVLAN, 0x88a8: protoVLAN}
 	}
 	protoVLAN.links = ll()
-	protoVLAN.fields = []*field{nil, hf("pcp", dtInteger, 0, 3), hf("dei", dtInteger, 3, 1), hf("cfi", dtInteger, 3, 1),
-		hf("id", dtInteger, 4, 12), hf("type", dtEtherType, 16, 16)}
+	protoVLAN.fields = []*field{nil, hf("pcp", types.Integer, 0, 3), hf("dei", types.Integer, 3, 1), hf("cfi", types.Integer, 3, 1),
+		hf("id", types.Integer, 4, 12), hf("type", types.EtherType, 16, 16)}
 	protoEth.links = ll()
-	protoEth.fields = []*field{nil, hf("daddr", dtEtherAddr, 0, 48), hf("saddr", dtEtherAddr, 48, 48),
-		hf("type", dtEtherType, 96, 16)}
+	protoEth.fields = []*field{nil, hf("daddr", types.EtherAddr, 0, 48), hf("saddr", types.EtherAddr, 48, 48),
+		hf("type", types.EtherType, 96, 16)}
 	protoNetdev.links = ll()
-	mp := hf("protocol", dtEtherType, 0, 16)
+	mp := hf("protocol", types.EtherType, 0, 16)
 	mp.metaKey = true
 	protoNetdev.fields = []*field{mp}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // Rule returns the text of rule r of table t as `nft list` prints it
@@ -226,19 +227,19 @@ func (p *postCtx) rejectPost(s *stmt) {
 	switch p.family {
 	case 2:
 		s.family = 2
-		s.a.t = dtICMPCode
+		s.a.t = types.ICMPCode
 		if s.num == 1 && p.depExists(baseTransport) {
 			p.depRelease(baseTransport)
 		}
 	case 10:
 		s.family = 10
-		s.a.t = dtICMP6Code
+		s.a.t = types.ICMPv6Code
 		if s.num == 1 && p.depExists(baseTransport) {
 			p.depRelease(baseTransport)
 		}
 	case 1, 7, 5:
 		if s.num == 2 {
-			s.a.t = dtICMPXCode
+			s.a.t = types.ICMPXCode
 			break
 		}
 		s.verbose = true
@@ -246,10 +247,10 @@ func (p *postCtx) rejectPost(s *stmt) {
 		switch d {
 		case protoIP:
 			s.family = 2
-			s.a.t = dtICMPCode
+			s.a.t = types.ICMPCode
 		case protoIP6:
 			s.family = 10
-			s.a.t = dtICMP6Code
+			s.a.t = types.ICMPv6Code
 		}
 		if p.depExists(baseNetwork) {
 			p.depRelease(baseNetwork)

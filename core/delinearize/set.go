@@ -8,6 +8,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 func udataU32(b []byte, t uint8) (uint32, bool) {
@@ -18,13 +19,13 @@ func udataU32(b []byte, t uint8) (uint32, bool) {
 	return binary.NativeEndian.Uint32(v), true
 }
 
-func orderFromUdata(v uint32, ok bool, t *Datatype) ByteOrder {
+func orderFromUdata(v uint32, ok bool, t *types.Datatype) types.ByteOrder {
 	if ok {
 		switch v {
 		case 1:
-			return OrderHost
+			return types.OrderHost
 		case 2:
-			return OrderBig
+			return types.OrderBig
 		}
 	}
 	return t.Order
@@ -34,15 +35,15 @@ func orderFromUdata(v uint32, ok bool, t *Datatype) ByteOrder {
 // elements as nft would list them).
 func SetInfo(t *ruleset.Table, s *ruleset.Set, o *Options) *setInfo {
 	si := &setInfo{name: s.Name, flags: s.Flags, anonymous: s.Flags&ruleset.SetAnonymous != 0, objType: s.ObjType}
-	kt := lookupType(s.KeyType)
+	kt := types.Lookup(s.KeyType)
 	kv, kok := udataU32(s.Userdata, ruleset.UdataSetKeyByteorder)
 	si.key = &node{k: kValue, t: kt, order: orderFromUdata(kv, kok, kt), len: int(s.KeyLen) * 8}
 	if s.Flags&ruleset.SetMap != 0 {
 		if s.DataType == 0xffffff00 {
 			si.dataIsVerdict = true
-			si.data = &node{k: kValue, t: dtVerdict, len: int(s.DataLen) * 8}
+			si.data = &node{k: kValue, t: types.Verdict, len: int(s.DataLen) * 8}
 		} else {
-			dt := lookupType(s.DataType)
+			dt := types.Lookup(s.DataType)
 			dv, dok := udataU32(s.Userdata, ruleset.UdataSetDataByteorder)
 			si.data = &node{k: kValue, t: dt, order: orderFromUdata(dv, dok, dt), len: int(s.DataLen) * 8}
 			if v, ok := udataU32(s.Userdata, ruleset.UdataSetDataInterval); ok && v != 0 {
@@ -85,14 +86,14 @@ func (si *setInfo) elements() *node {
 	return si.init
 }
 
-func (si *setInfo) materializeKey(t *Datatype, o ByteOrder) {
+func (si *setInfo) materializeKey(t *types.Datatype, o types.ByteOrder) {
 	si.key.t, si.key.order = t, o
 	si.rebuild()
 }
 
 // rebuild re-creates the elements of a lazily typed set.
 func (si *setInfo) rebuild() {
-	if si.key.t == dtInvalid || (si.data != nil && si.data.t == dtInvalid) {
+	if si.key.t == types.Invalid || (si.data != nil && si.data.t == types.Invalid) {
 		return
 	}
 	si.init = setElements(si.lazy, si, si.opts)
@@ -104,7 +105,7 @@ func (si *setInfo) rebuild() {
 	}
 }
 
-func (si *setInfo) materializeData(t *Datatype, o ByteOrder) {
+func (si *setInfo) materializeData(t *types.Datatype, o types.ByteOrder) {
 	si.data.t, si.data.order = t, o
 	si.rebuild()
 }
@@ -123,13 +124,13 @@ func finishValue(v *node, interval bool) *node {
 	if len(v.t.Subtypes) > 0 {
 		return splitConcatElem(v, interval)
 	}
-	if !interval && v.order == OrderHost {
+	if !interval && v.order == types.OrderHost {
 		v.v = switchOrder(v.v, v.len/8)
 	}
-	if v.t.isBitmask() && v.t != dtBitmask {
+	if v.t.IsBitmask() && v.t != types.Bitmask {
 		return bitmaskToBinops(v)
 	}
-	if v.t.basetype() == dtString {
+	if v.t.Basetype() == types.String {
 		return stringPost(v)
 	}
 	return v
@@ -139,13 +140,13 @@ func finishValue(v *node, interval bool) *node {
 // (concat_elem_expr). In interval sets host-order members are stored big
 // endian, strings never are.
 func splitConcatElem(v *node, interval bool) *node {
-	cat, _ := concatMembers(v.bytesOrder(OrderBig), v.t, interval)
+	cat, _ := concatMembers(v.bytesOrder(types.OrderBig), v.t, interval)
 	return cat
 }
 
 // concatMembers reads one value per member type of t from mem (each
 // padded to 32 bits) and returns them with the bytes consumed.
-func concatMembers(mem []byte, t *Datatype, interval bool) (*node, int) {
+func concatMembers(mem []byte, t *types.Datatype, interval bool) (*node, int) {
 	cat := &node{k: kConcat, t: t}
 	off := 0
 	for _, st := range t.Subtypes {
@@ -162,7 +163,7 @@ func concatMembers(mem []byte, t *Datatype, interval bool) (*node, int) {
 		}
 		m := newValue(mem[off:end], (end-off)*8)
 		m.t, m.order = st, st.Order
-		cat.args = append(cat.args, finishValue(m, interval && st.basetype() != dtString))
+		cat.args = append(cat.args, finishValue(m, interval && st.Basetype() != types.String))
 		off += (n + 3) / 4 * 4
 	}
 	return cat, off
@@ -170,7 +171,7 @@ func concatMembers(mem []byte, t *Datatype, interval bool) (*node, int) {
 
 // concatIntervalData is netlink_parse_concat_elem for interval map data:
 // all low member values, then all high ones, paired into ranges.
-func concatIntervalData(mem []byte, t *Datatype, interval bool) *node {
+func concatIntervalData(mem []byte, t *types.Datatype, interval bool) *node {
 	lo, n := concatMembers(mem, t, interval)
 	if n > len(mem) {
 		n = len(mem)
@@ -186,7 +187,7 @@ func concatIntervalData(mem []byte, t *Datatype, interval bool) *node {
 		switch {
 		case l.k == kValue && h.k == kValue && l.v.Cmp(h.v) == 0:
 			out.args = append(out.args, l)
-		case l.t == dtIPAddr || l.t == dtIP6Addr:
+		case l.t == types.IPAddr || l.t == types.IP6Addr:
 			out.args = append(out.args, rangeToPrefix(&node{k: kRange, left: l, right: h, t: l.t}))
 		default:
 			out.args = append(out.args, &node{k: kRange, left: l, right: h, t: l.t})
@@ -215,10 +216,10 @@ func sortKey(e *ruleset.Element, si *setInfo) *bigInt {
 		return newBigBytes(reverse(data))
 	}
 	v := newBigBytes(k)
-	if si.key.order == OrderHost {
+	if si.key.order == types.OrderHost {
 		v = newBigBytes(reverse(k))
 	}
-	if t := si.key.t; t.isBitmask() && t != dtBitmask && v.Sign() != 0 {
+	if t := si.key.t; t.IsBitmask() && t != types.Bitmask && v.Sign() != 0 {
 		// the element becomes a chain of `|` binops and nft's mergesort
 		// looks at its leftmost operand: the lowest flag
 		low := new(bigInt).And(v, new(bigInt).Neg(v))
@@ -316,7 +317,7 @@ func rangeOrPrefix(lo, hi *node) *node {
 	if lo.k != kValue || hi.k != kValue {
 		return &node{k: kRange, left: lo, right: hi, t: lo.t}
 	}
-	if lo.t.Prefix || lo.t.basetype() == dtInteger && lo.order == OrderBig {
+	if lo.t.Prefix || lo.t.Basetype() == types.Integer && lo.order == types.OrderBig {
 		x := new(bigInt).Xor(lo.v, hi.v)
 		b := x.BitLen()
 		if x.Sign() != 0 && new(bigInt).Add(x, newBig(1)).BitLen() == b+1 && new(bigInt).And(lo.v, x).Sign() == 0 && lo.t.Prefix {
@@ -475,12 +476,12 @@ func cmpBigEndian(a, b []byte) int {
 func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options) *node {
 	nb := int(si.key.len / 8)
 	lo := si.newNode()
-	lo.k, lo.t, lo.order, lo.len, lo.v = kValue, si.key.t, OrderBig, si.key.len, lov
+	lo.k, lo.t, lo.order, lo.len, lo.v = kValue, si.key.t, types.OrderBig, si.key.len, lov
 	if len(e.Key)*8 < si.key.len || si.key.len == 0 {
 		lo.len = len(e.Key) * 8
 	}
-	if lo.t.basetype() == dtString {
-		lo.order = OrderHost
+	if lo.t.Basetype() == types.String {
+		lo.order = types.OrderHost
 		lo.v = switchOrder(lov, nb)
 	}
 	var key *node
@@ -501,7 +502,7 @@ func (si *setInfo) addInterval(e *ruleset.Element, lov, hiv *bigInt, o *Options)
 		if isPfx && lo.t.Prefix {
 			key = si.newNode()
 			key.k, key.left, key.plen, key.len, key.t = kPrefix, finishValue(lo, true), lo.len-b, lo.len, lo.t
-		} else if isPfx && lo.t.basetype() == dtString {
+		} else if isPfx && lo.t.Basetype() == types.String {
 			key = intervalToString(lo, b)
 		} else {
 			hi := &node{k: kValue, t: lo.t, order: lo.order, len: lo.len, v: hiv}
@@ -521,7 +522,7 @@ func intervalToString(lo *node, hostBits int) *node {
 	if plen > lo.len || plen%8 != 0 {
 		return pfx
 	}
-	data := lo.bytesOrder(OrderHost)
+	data := lo.bytesOrder(types.OrderHost)
 	if len(data) > nb {
 		data = data[:nb]
 	}
@@ -533,7 +534,7 @@ func intervalToString(lo *node, hostBits int) *node {
 		return pfx
 	}
 	s := append(append([]byte{}, data[:n]...), '*')
-	return &node{k: kValue, t: lo.t, order: OrderHost, len: len(s) * 8, v: newBigBytes(reverse(s))}
+	return &node{k: kValue, t: lo.t, order: types.OrderHost, len: len(s) * 8, v: newBigBytes(reverse(s))}
 }
 
 // applyTypeof uses the typeof expressions nft stored in the set's userdata
@@ -572,9 +573,9 @@ func (si *setInfo) applyTypeof(s *ruleset.Set) {
 	}
 }
 
-func memberTypeOrConcat(x *node) *Datatype {
+func memberTypeOrConcat(x *node) *types.Datatype {
 	if x.t == nil {
-		return dtInvalid
+		return types.Invalid
 	}
 	return x.t
 }
@@ -582,7 +583,7 @@ func memberTypeOrConcat(x *node) *Datatype {
 // concatStringWildcards redoes the string members of a concatenated range
 // like concat_range_aggregate: a range from "abc" to "abc\xff..." is the
 // wildcard "abc*"; other string ranges stay ranges of the raw strings.
-func concatStringWildcards(key *node, lo, hi []byte, t *Datatype) *node {
+func concatStringWildcards(key *node, lo, hi []byte, t *types.Datatype) *node {
 	if key.k != kConcat || len(key.args) != len(t.Subtypes) {
 		return key
 	}
@@ -596,7 +597,7 @@ func concatStringWildcards(key *node, lo, hi []byte, t *Datatype) *node {
 		if end > len(lo) || end > len(hi) {
 			break
 		}
-		if st.basetype() == dtString && !bytesEqual(lo[off:end], hi[off:end]) {
+		if st.Basetype() == types.String && !bytesEqual(lo[off:end], hi[off:end]) {
 			l, h := lo[off:end], hi[off:end]
 			p := 0
 			for p < n && l[p] == h[p] {
@@ -612,8 +613,8 @@ func concatStringWildcards(key *node, lo, hi []byte, t *Datatype) *node {
 				s := append(append([]byte{}, l[:p]...), '*', 0)
 				key.args[i] = strNode(&node{t: st}, s)
 			} else {
-				a := &node{k: kValue, t: st, order: OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, l...)))}
-				b := &node{k: kValue, t: st, order: OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, h...)))}
+				a := &node{k: kValue, t: st, order: types.OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, l...)))}
+				b := &node{k: kValue, t: st, order: types.OrderHost, len: n * 8, v: newBigBytes(reverse(append([]byte{}, h...)))}
 				key.args[i] = &node{k: kRange, left: a, right: b, t: st}
 			}
 		}

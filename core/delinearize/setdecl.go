@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // SetDecl returns the listing block of a named set or map ("\tset NAME {
@@ -136,7 +137,7 @@ func writeSetDecl(sb stringWriter, t *ruleset.Table, s *ruleset.Set, o *Options)
 	sb.WriteString("\t}\n")
 }
 
-func typeName(t *Datatype) string {
+func typeName(t *types.Datatype) string {
 	if t == nil {
 		return "invalid"
 	}

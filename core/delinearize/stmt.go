@@ -3,6 +3,8 @@ package delinearize
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // stmtKind is the kind of an nft statement.
@@ -77,7 +79,7 @@ func (s *stmt) print(o *Options) string {
 		sb.WriteString(" to")
 		if s.a != nil {
 			sb.WriteString(" ")
-			if s.a.k == kValue && s.a.t.ID == TypeIP6Addr {
+			if s.a.k == kValue && s.a.t.ID == types.TypeIP6Addr {
 				sb.WriteString("[" + s.a.print(o) + "]")
 			} else {
 				sb.WriteString(s.a.print(o))
@@ -241,9 +243,9 @@ func (s *stmt) natString(o *Options) string {
 	if s.a != nil {
 		sb.WriteString(" ")
 		if s.b != nil {
-			if s.a.k == kValue && s.a.t.ID == TypeIP6Addr {
+			if s.a.k == kValue && s.a.t.ID == types.TypeIP6Addr {
 				sb.WriteString("[" + s.a.print(o) + "]")
-			} else if s.a.k == kRange && s.a.left.t.ID == TypeIP6Addr {
+			} else if s.a.k == kRange && s.a.left.t.ID == types.TypeIP6Addr {
 				sb.WriteString("[" + s.a.left.print(o) + "]-[" + s.a.right.print(o) + "]")
 			} else {
 				sb.WriteString(s.a.print(o))
@@ -277,7 +279,7 @@ func (s *stmt) natString(o *Options) string {
 
 func (s *stmt) rejectString(o *Options) string {
 	out := "reject"
-	codeNode := &node{k: kValue, t: s.a.t, order: OrderBig, len: 8, v: s.a.v}
+	codeNode := &node{k: kValue, t: s.a.t, order: types.OrderBig, len: 8, v: s.a.v}
 	switch s.num {
 	case 1: // tcp rst
 		out += " with tcp reset"

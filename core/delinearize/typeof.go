@@ -5,6 +5,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/core/types"
 )
 
 // nft's expression kinds as stored in typeof userdata (enum expr_types).
@@ -122,7 +123,7 @@ func typeofParse(etype uint32, data []byte) *node {
 		}
 		return numgenNode(&expr.Numgen{Type: typ, Modulus: mod, Offset: off})
 	case etypeOsf:
-		return &node{k: kOsf, t: dtString, order: OrderHost, len: 128, text: "osf name"}
+		return &node{k: kOsf, t: types.String, order: types.OrderHost, len: 128, text: "osf name"}
 	case etypeExthdr:
 		return typeofExthdr(data)
 	case etypeXfrm:
@@ -226,9 +227,9 @@ func typeofPayload(data []byte) *node {
 		if !ok1 || !ok2 {
 			return nil
 		}
-		t := *dtXInteger
-		t.Size, t.Order, t.Base = int(length), OrderBig, dtXInteger
-		return &node{k: kPayload, base: int(base), offset: int(off), len: int(length), t: &t, order: OrderBig, desc: protoUnknown, isRaw: true}
+		t := *types.XInteger
+		t.Size, t.Order, t.Base = int(length), types.OrderBig, types.XInteger
+		return &node{k: kPayload, base: int(base), offset: int(off), len: int(length), t: &t, order: types.OrderBig, desc: protoUnknown, isRaw: true}
 	}
 	if int(typ) >= len(d.fields) || d.fields[typ] == nil {
 		return nil
@@ -253,7 +254,7 @@ func typeofConcat(data []byte) *node {
 		nests[t.Type] = t.Value
 	}
 	cat := &node{k: kConcat}
-	var subs []*Datatype
+	var subs []*types.Datatype
 	for i := uint8(0); i < 16; i++ {
 		nb, ok := nests[i]
 		if !ok {
@@ -283,18 +284,18 @@ func typeofConcat(data []byte) *node {
 	for i, s := range subs {
 		names[i] = s.Name
 	}
-	cat.t = &Datatype{Name: joinDot(names), Size: cat.len, Subtypes: subs}
+	cat.t = &types.Datatype{Name: joinDot(names), Size: cat.len, Subtypes: subs}
 	return cat
 }
 
 // memberType is the type a concatenation member's element value gets: the
 // expression's type with its own length and byte order.
-func memberType(x *node) *Datatype {
+func memberType(x *node) *types.Datatype {
 	t := x.t
 	if t == nil {
-		t = dtInvalid
+		t = types.Invalid
 	}
-	if t.Size == x.len && (t.Order == x.order || x.order == OrderInvalid) {
+	if t.Size == x.len && (t.Order == x.order || x.order == types.OrderInvalid) {
 		return t
 	}
 	// a sized copy; it derives from t's base so identity checks against
@@ -304,7 +305,7 @@ func memberType(x *node) *Datatype {
 	if t.Base == nil {
 		c.Base = t
 	}
-	if x.order != OrderInvalid {
+	if x.order != types.OrderInvalid {
 		c.Order = x.order
 	}
 	return &c

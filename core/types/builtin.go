@@ -13,29 +13,32 @@ import (
 
 // The datatypes of nft, by id (include/datatype.h and the files defining them).
 var (
-	Invalid     = &Datatype{ID: TypeInvalid, Name: "invalid", Desc: "invalid"}
-	Verdict     = &Datatype{ID: TypeVerdict, Name: "verdict", Desc: "netfilter verdict"}
-	Integer     = &Datatype{ID: TypeInteger, Name: "integer", Desc: "integer", Order: OrderHost, parse: parseInteger}
-	Bitmask     = &Datatype{ID: TypeBitmask, Name: "bitmask", Desc: "bitmask", Order: OrderHost, Base: Integer, Hex: true}
+	Invalid = &Datatype{ID: TypeInvalid, Name: "invalid", Desc: "invalid"}
+	Verdict = &Datatype{ID: TypeVerdict, Name: "verdict", Desc: "netfilter verdict"}
+	Integer = &Datatype{ID: TypeInteger, Name: "integer", Desc: "integer", parse: parseInteger}
+	// XInteger is integer printed in hexadecimal, for raw payloads (nft's
+	// xinteger_type; not registered by id).
+	XInteger    = &Datatype{ID: TypeInteger, Name: "integer", Desc: "integer", Base: Integer, BaseFmt: "0x%x", parse: parseInteger}
+	Bitmask     = &Datatype{ID: TypeBitmask, Name: "bitmask", Desc: "bitmask", Base: Integer, BaseFmt: "0x%x"}
 	String      = &Datatype{ID: TypeString, Name: "string", Desc: "string", Order: OrderHost, parse: parseString}
-	NFProto     = &Datatype{ID: TypeNFProto, Name: "nf_proto", Desc: "netfilter protocol", Size: 8, Order: OrderHost, Base: Integer, Symbols: NFProtoSymbols}
+	NFProto     = &Datatype{ID: TypeNFProto, Name: "nf_proto", Desc: "netfilter protocol", Size: 8, Base: Integer, Symbols: NFProtoSymbols}
 	LLAddr      = &Datatype{ID: TypeLLAddr, Name: "ll_addr", Desc: "link layer address", Order: OrderBig, Base: Integer, parse: parseLLAddr}
-	IPAddr      = &Datatype{ID: TypeIPAddr, Name: "ipv4_addr", Desc: "IPv4 address", Size: 32, Order: OrderBig, Base: Integer, parse: parseIPAddr, format: formatIPAddr}
-	IP6Addr     = &Datatype{ID: TypeIP6Addr, Name: "ipv6_addr", Desc: "IPv6 address", Size: 128, Order: OrderBig, Base: Integer, parse: parseIP6Addr, format: formatIP6Addr}
-	EtherAddr   = &Datatype{ID: TypeEtherAddr, Name: "ether_addr", Desc: "Ethernet address", Size: 48, Order: OrderBig, Base: LLAddr, format: formatLLAddr}
-	EtherType   = &Datatype{ID: TypeEtherType, Name: "ether_type", Desc: "Ethernet protocol", Size: 16, Order: OrderBig, Base: Integer, Symbols: EtherTypeSymbols, Hex: true}
+	IPAddr      = &Datatype{ID: TypeIPAddr, Name: "ipv4_addr", Desc: "IPv4 address", Size: 32, Order: OrderBig, Base: Integer, parse: parseIPAddr, Prefix: true}
+	IP6Addr     = &Datatype{ID: TypeIP6Addr, Name: "ipv6_addr", Desc: "IPv6 address", Size: 128, Order: OrderBig, Base: Integer, parse: parseIP6Addr, Prefix: true}
+	EtherAddr   = &Datatype{ID: TypeEtherAddr, Name: "ether_addr", Desc: "Ethernet address", Size: 48, Order: OrderBig, Base: LLAddr}
+	EtherType   = &Datatype{ID: TypeEtherType, Name: "ether_type", Desc: "Ethernet protocol", Size: 16, Order: OrderBig, Base: Integer, Symbols: EtherTypeSymbols, BaseFmt: "0x%04x"}
 	ARPOp       = &Datatype{ID: TypeARPOp, Name: "arp_op", Desc: "ARP operation", Size: 16, Order: OrderBig, Base: Integer, Symbols: ARPOpSymbols}
-	InetProto   = &Datatype{ID: TypeInetProto, Name: "inet_proto", Desc: "Internet protocol", Size: 8, Order: OrderHost, Base: Integer, parse: parseInetProto, format: formatInetProto}
+	InetProto   = &Datatype{ID: TypeInetProto, Name: "inet_proto", Desc: "Internet protocol", Size: 8, Base: Integer, parse: parseInetProto}
 	InetService = &Datatype{ID: TypeInetService, Name: "inet_service", Desc: "internet network service", Size: 16, Order: OrderBig, Base: Integer, parse: parseService}
 	ICMPType    = &Datatype{ID: TypeICMPType, Name: "icmp_type", Desc: "ICMP type", Size: 8, Order: OrderBig, Base: Integer, Symbols: ICMPTypeSymbols}
 	TCPFlag     = &Datatype{ID: TypeTCPFlag, Name: "tcp_flag", Desc: "TCP flag", Size: 8, Order: OrderBig, Base: Bitmask, Symbols: TCPFlagSymbols}
 	DCCPPktType = &Datatype{ID: TypeDCCPPktType, Name: "dccp_pkttype", Desc: "DCCP packet type", Size: 4, Order: OrderInvalid, Base: Integer, Symbols: DCCPPktTypeSymbols}
 	MHType      = &Datatype{ID: TypeMHType, Name: "mh_type", Desc: "Mobility Header Type", Size: 8, Order: OrderBig, Base: Integer, Symbols: MHTypeSymbols}
-	Time        = &Datatype{ID: TypeTime, Name: "time", Desc: "relative time", Size: 64, Order: OrderHost, Base: Integer, parse: parseTimeMS}
-	Mark        = &Datatype{ID: TypeMark, Name: "mark", Desc: "packet mark", Size: 32, Order: OrderHost, Base: Integer, Hex: true}
+	Time        = &Datatype{ID: TypeTime, Name: "time", Desc: "relative time", Size: 32, Order: OrderHost, Base: Integer, parse: parseTimeMS}
+	Mark        = &Datatype{ID: TypeMark, Name: "mark", Desc: "packet mark", Size: 32, Order: OrderHost, Base: Integer, Symbols: MarkSymbols, BaseFmt: "0x%08x", Prefix: true, Quote: true}
 	IfIndex     = &Datatype{ID: TypeIfIndex, Name: "iface_index", Desc: "network interface index", Size: 32, Order: OrderHost, Base: Integer, parse: parseIfIndex}
 	ARPHRD      = &Datatype{ID: TypeARPHRD, Name: "iface_type", Desc: "network interface type", Size: 16, Order: OrderHost, Base: Integer, Symbols: ARPHRDSymbols}
-	Realm       = &Datatype{ID: TypeRealm, Name: "realm", Desc: "routing realm", Size: 32, Order: OrderHost, Base: Integer, Symbols: RealmSymbols}
+	Realm       = &Datatype{ID: TypeRealm, Name: "realm", Desc: "routing realm", Size: 32, Order: OrderHost, Base: Integer, Symbols: RealmSymbols, Prefix: true, Quote: true}
 	ClassID     = &Datatype{ID: TypeClassID, Name: "classid", Desc: "TC classid", Size: 32, Order: OrderHost, Base: Integer, parse: parseClassID}
 	UID         = &Datatype{ID: TypeUID, Name: "uid", Desc: "user ID", Size: 32, Order: OrderHost, Base: Integer, parse: parseUID}
 	GID         = &Datatype{ID: TypeGID, Name: "gid", Desc: "group ID", Size: 32, Order: OrderHost, Base: Integer, parse: parseGID}
@@ -48,17 +51,17 @@ var (
 	ICMPCode    = &Datatype{ID: TypeICMPCode, Name: "icmp_code", Desc: "icmp code", Size: 8, Order: OrderBig, Base: Integer, Symbols: ICMPCodeSymbols}
 	ICMPv6Code  = &Datatype{ID: TypeICMPv6Code, Name: "icmpv6_code", Desc: "icmpv6 code", Size: 8, Order: OrderBig, Base: Integer, Symbols: ICMPv6CodeSymbols}
 	ICMPXCode   = &Datatype{ID: TypeICMPXCode, Name: "icmpx_code", Desc: "icmpx code", Size: 8, Order: OrderBig, Base: Integer, Symbols: ICMPXCodeSymbols}
-	DevGroup    = &Datatype{ID: TypeDevGroup, Name: "devgroup", Desc: "devgroup name", Size: 32, Order: OrderHost, Base: Integer, Symbols: DevGroupSymbols}
-	DSCP        = &Datatype{ID: TypeDSCP, Name: "dscp", Desc: "Differentiated Services Code Point", Size: 6, Order: OrderBig, Base: Integer, Symbols: DSCPSymbols, Hex: true}
-	ECN         = &Datatype{ID: TypeECN, Name: "ecn", Desc: "Explicit Congestion Notification", Size: 2, Order: OrderBig, Base: Integer, Symbols: ECNSymbols, Hex: true}
+	DevGroup    = &Datatype{ID: TypeDevGroup, Name: "devgroup", Desc: "devgroup name", Size: 32, Order: OrderHost, Base: Integer, Symbols: DevGroupSymbols, Prefix: true, Quote: true}
+	DSCP        = &Datatype{ID: TypeDSCP, Name: "dscp", Desc: "Differentiated Services Code Point", Size: 6, Order: OrderBig, Base: Integer, Symbols: DSCPSymbols, BaseFmt: "0x%02x"}
+	ECN         = &Datatype{ID: TypeECN, Name: "ecn", Desc: "Explicit Congestion Notification", Size: 2, Order: OrderBig, Base: Integer, Symbols: ECNSymbols, BaseFmt: "0x%01x"}
 	FibAddr     = &Datatype{ID: TypeFibAddr, Name: "fib_addrtype", Desc: "fib address type", Size: 32, Order: OrderHost, Base: Integer, Symbols: FibAddrSymbols}
-	Boolean     = &Datatype{ID: TypeBoolean, Name: "boolean", Desc: "boolean type", Size: 1, Order: OrderHost, Base: Integer, Symbols: BooleanSymbols}
+	Boolean     = &Datatype{ID: TypeBoolean, Name: "boolean", Desc: "boolean type", Size: 1, Base: Integer, Symbols: BooleanSymbols}
 	CtEvent     = &Datatype{ID: TypeCtEventBit, Name: "ct_event", Desc: "conntrack event bits", Size: 32, Order: OrderHost, Base: Bitmask, Symbols: CtEventSymbols}
 	IfName      = &Datatype{ID: TypeIfName, Name: "ifname", Desc: "network interface name", Size: 128, Order: OrderHost, Base: String}
 	IGMPType    = &Datatype{ID: TypeIGMPType, Name: "igmp_type", Desc: "IGMP type", Size: 8, Order: OrderBig, Base: Integer, Symbols: IGMPTypeSymbols}
 	TimeDate    = &Datatype{ID: TypeTimeDate, Name: "time", Desc: "Relative time of packet reception", Size: 64, Order: OrderHost, Base: Integer, parse: parseDate}
 	TimeHour    = &Datatype{ID: TypeTimeHour, Name: "hour", Desc: "Hour of day of packet reception", Size: 32, Order: OrderHost, Base: Integer, parse: parseHour}
-	TimeDay     = &Datatype{ID: TypeTimeDay, Name: "day", Desc: "Day of week of packet reception", Size: 8, Order: OrderHost, Base: Integer, Symbols: DaySymbols}
+	TimeDay     = &Datatype{ID: TypeTimeDay, Name: "day", Desc: "Day of week of packet reception", Size: 8, Order: OrderHost, Base: Integer, Symbols: DaySymbols, Quote: true}
 	CgroupV2    = &Datatype{ID: TypeCgroupV2, Name: "cgroupsv2", Desc: "cgroupsv2 path", Size: 64, Order: OrderHost, Base: Integer}
 )
 
@@ -127,15 +130,6 @@ func parseLLAddr(dt *Datatype, s string) (*big.Int, error) {
 	return new(big.Int).SetBytes(b), nil
 }
 
-func formatLLAddr(dt *Datatype, v *big.Int) string {
-	b := ToBytes(v, dt.Bytes(), OrderBig)
-	var parts []string
-	for _, c := range b {
-		parts = append(parts, fmt.Sprintf("%02x", c))
-	}
-	return strings.Join(parts, ":")
-}
-
 // hostAddrs resolves the few host names nft resolves without DNS here.
 var hostAddrs = map[string][2]string{
 	"localhost":     {"127.0.0.1", "::1"},
@@ -161,10 +155,6 @@ func parseIPAddr(dt *Datatype, s string) (*big.Int, error) {
 	return new(big.Int).SetBytes(ip.To4()), nil
 }
 
-func formatIPAddr(dt *Datatype, v *big.Int) string {
-	return net.IP(ToBytes(v, 4, OrderBig)).String()
-}
-
 func parseIP6Addr(dt *Datatype, s string) (*big.Int, error) {
 	t := strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
 	ip := net.ParseIP(t)
@@ -181,10 +171,6 @@ func parseIP6Addr(dt *Datatype, s string) (*big.Int, error) {
 	return new(big.Int).SetBytes(ip.To16()), nil
 }
 
-func formatIP6Addr(dt *Datatype, v *big.Int) string {
-	return net.IP(ToBytes(v, 16, OrderBig)).String()
-}
-
 func parseInetProto(dt *Datatype, s string) (*big.Int, error) {
 	if v, ok := ParseUint(s); ok {
 		if v.BitLen() > 8 {
@@ -196,15 +182,6 @@ func parseInetProto(dt *Datatype, s string) (*big.Int, error) {
 		return big.NewInt(int64(p)), nil
 	}
 	return nil, fmt.Errorf("Could not resolve protocol name")
-}
-
-func formatInetProto(dt *Datatype, v *big.Int) string {
-	if v.IsUint64() {
-		if n, ok := ProtocolName(uint8(v.Uint64())); ok {
-			return n
-		}
-	}
-	return v.String()
 }
 
 func parseService(dt *Datatype, s string) (*big.Int, error) {
@@ -289,6 +266,11 @@ func parseCtLabel(dt *Datatype, s string) (*big.Int, error) {
 			return nil, fmt.Errorf("%s: out of range (max 127)", s)
 		}
 		return new(big.Int).Lsh(big.NewInt(1), uint(v.Int64())), nil
+	}
+	if CtLabelSymbols != nil {
+		if bit, ok := CtLabelSymbols.Lookup(s); ok && bit < 128 {
+			return new(big.Int).Lsh(big.NewInt(1), uint(bit)), nil
+		}
 	}
 	return nil, fmt.Errorf("%s: could not parse %s", s, dt.Desc)
 }

@@ -10,6 +10,7 @@ package types
 import (
 	"fmt"
 	"math/big"
+	"strings"
 )
 
 // ByteOrder is the byte order of a value in a register.
@@ -72,6 +73,7 @@ const (
 	TypeTimeHour
 	TypeTimeDay
 	TypeCgroupV2
+	typeMax
 )
 
 // TypeBits is the number of bits one datatype id occupies in a
@@ -91,12 +93,17 @@ type Datatype struct {
 	Base  *Datatype // base type (integer, bitmask, string...)
 	// Symbols resolves symbolic constants; nil when the type has none.
 	Symbols *SymbolTable
-	// Hex makes the printer use hexadecimal for unnamed values.
-	Hex bool
+	// BaseFmt is how unnamed values print (nft's basefmt): "" decimal,
+	// "0x%x" hexadecimal, "0x%04x" zero-padded hexadecimal.
+	BaseFmt string
+	// Prefix marks addresses whose masks print as prefixes (DTYPE_F_PREFIX).
+	Prefix bool
+	// Quote makes the printer put symbol names in double quotes.
+	Quote bool
+	// Subtypes holds the member types of a concatenation type.
+	Subtypes []*Datatype
 	// parse handles literals beyond symbols and plain numbers.
 	parse func(dt *Datatype, s string) (*big.Int, error)
-	// format prints a value for the printer side; nil = default.
-	format func(dt *Datatype, v *big.Int) string
 }
 
 // Is reports whether dt is t or derives from it.
@@ -107,6 +114,14 @@ func (dt *Datatype) Is(t *Datatype) bool {
 		}
 	}
 	return false
+}
+
+// Basetype returns the root of dt's base chain (integer, string...).
+func (dt *Datatype) Basetype() *Datatype {
+	for dt.Base != nil {
+		dt = dt.Base
+	}
+	return dt
 }
 
 // IsBitmask reports whether values of dt combine as flags (`a,b`).
@@ -144,25 +159,6 @@ func (dt *Datatype) Parse(s string) (*big.Int, error) {
 	return nil, fmt.Errorf("Could not parse %s", dt.Desc)
 }
 
-// Format prints v (as parsed) in nft's notation: a symbol when the
-// table has one, else the type's literal form.
-func (dt *Datatype) Format(v *big.Int) string {
-	for d := dt; d != nil; d = d.Base {
-		if d.Symbols != nil && v.IsUint64() {
-			if s, ok := d.Symbols.Name(v.Uint64()); ok {
-				return s
-			}
-		}
-		if d.format != nil {
-			return d.format(dt, v)
-		}
-	}
-	if dt.Hex {
-		return "0x" + v.Text(16)
-	}
-	return v.String()
-}
-
 var byID = map[uint32]*Datatype{}
 var byName = map[string]*Datatype{}
 
@@ -181,6 +177,44 @@ func register(dts ...*Datatype) {
 
 // ByID returns the datatype with id, or nil.
 func ByID(id uint32) *Datatype { return byID[id] }
+
+// Lookup returns the datatype with id like nft's set type lookup: a
+// concatenation type for packed ids (TypeBits per member), the verdict
+// type for VerdictDataType and Invalid for unknown ids.
+func Lookup(id uint32) *Datatype {
+	if d, ok := byID[id]; ok {
+		return d
+	}
+	if id == VerdictDataType {
+		return Verdict
+	}
+	if id <= typeMax {
+		return Invalid
+	}
+	var subs []*Datatype
+	for v := id; v != 0; v >>= TypeBits {
+		d := byID[v&(1<<TypeBits-1)]
+		if d == nil {
+			d = Invalid
+		}
+		subs = append([]*Datatype{d}, subs...)
+	}
+	return Concat(subs)
+}
+
+// Concat returns the concatenation type of subs: ids packed TypeBits per
+// member, names joined by " . ", each member padded to 32 bits.
+func Concat(subs []*Datatype) *Datatype {
+	var id uint32
+	names := make([]string, len(subs))
+	size := 0
+	for i, s := range subs {
+		id = id<<TypeBits | s.ID
+		names[i] = s.Name
+		size += (s.Size + 31) / 32 * 32
+	}
+	return &Datatype{ID: id, Name: strings.Join(names, " . "), Size: size, Subtypes: subs}
+}
 
 // ByName returns the datatype named name (as in `type NAME`), or nil.
 func ByName(name string) *Datatype { return byName[name] }

@@ -29,10 +29,11 @@ func ProtocolNumber(name string) (uint8, bool) {
 	return 0, false
 }
 
-// ProtocolName returns the name nft prints for an IP protocol number.
+// ProtocolName returns the name nft prints for an IP protocol number
+// (getprotobynumber(3): the first name of the number).
 func ProtocolName(n uint8) (string, bool) {
 	for _, p := range protocols {
-		if p.num == n && p.name != "ip" && p.name != "icmpv6" && p.name != "comp" {
+		if p.num == n {
 			return p.name, true
 		}
 	}

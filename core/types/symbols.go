@@ -1,6 +1,11 @@
 package types
 
-import "errors"
+import (
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+)
 
 // Symbol is one named constant of a datatype.
 type Symbol struct {
@@ -78,6 +83,37 @@ var (
 	ICMP6TypeSymbols   = syms("destination-unreachable", 1, "packet-too-big", 2, "time-exceeded", 3, "parameter-problem", 4, "echo-request", 128, "echo-reply", 129, "mld-listener-query", 130, "mld-listener-report", 131, "mld-listener-done", 132, "mld-listener-reduction", 132, "nd-router-solicit", 133, "nd-router-advert", 134, "nd-neighbor-solicit", 135, "nd-neighbor-advert", 136, "nd-redirect", 137, "router-renumbering", 138, "ind-neighbor-solicit", 141, "ind-neighbor-advert", 142, "mld2-listener-report", 143)
 	ARPOpSymbols       = syms("request", 1, "reply", 2, "rrequest", 3, "rreply", 4, "inrequest", 8, "inreply", 9, "nak", 10)
 	EtherTypeSymbols   = syms("ip", 0x0800, "arp", 0x0806, "ip6", 0x86dd, "8021q", 0x8100, "8021ad", 0x88a8, "vlan", 0x8100)
-	DevGroupSymbols    = syms("default", 0)
-	RealmSymbols       = syms("cosmos", 0)
+	// The iproute2 tables nft reads at startup (rt_symbol_table_init); the
+	// realm and group tables fall back to iproute2's shipped default entry
+	// when the file is missing.
+	DevGroupSymbols = rtTable("/etc/iproute2/group", syms("default", 0))
+	RealmSymbols    = rtTable("/etc/iproute2/rt_realms", syms("cosmos", 0))
+	MarkSymbols     = rtTable("/etc/iproute2/rt_marks", nil)
+	// CtLabelSymbols names conntrack label bits (/etc/connlabel.conf).
+	CtLabelSymbols = rtTable("/etc/connlabel.conf", nil)
 )
+
+// rtTable reads an iproute2-style table ("VALUE NAME" lines, decimal or
+// 0x hexadecimal, # comments); def is used when the file cannot be read.
+func rtTable(path string, def *SymbolTable) *SymbolTable {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return def
+	}
+	t := &SymbolTable{}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0][0] == '#' {
+			continue
+		}
+		v, err := strconv.ParseUint(f[0], 10, 32)
+		if h, ok := strings.CutPrefix(f[0], "0x"); ok {
+			v, err = strconv.ParseUint(h, 16, 32)
+		}
+		if err != nil {
+			continue
+		}
+		t.Syms = append(t.Syms, Symbol{Name: f[1], Value: v})
+	}
+	return t
+}
