@@ -199,13 +199,12 @@ func fixLengths(exprs []expr.Expr, sets []*ruleset.Set) {
 			}
 		case *expr.Meta:
 			if x.SReg == 0 {
-				setw(x.DReg, bytesOf(metaTemplates[x.Key].bits))
+				setw(x.DReg, bytesOf(keyTmpl(types.MetaKeys, x.Key).Len))
 			} else {
-				consume(x.SReg, bytesOf(metaTemplates[x.Key].bits))
+				consume(x.SReg, bytesOf(keyTmpl(types.MetaKeys, x.Key).Len))
 			}
 		case *expr.Ct:
-			t := ctTemplates[x.Key]
-			n := bytesOf(t.bits)
+			n := bytesOf(keyTmpl(types.CtKeys, x.Key).Len)
 			if n == 0 {
 				n = 4
 			}
@@ -335,7 +334,7 @@ func fixLengths(exprs []expr.Expr, sets []*ruleset.Set) {
 				d = y.DReg
 			case *expr.Rt:
 				d = y.DReg
-				setw(d, bytesOf(rtKeys[y.Key].bits))
+				setw(d, bytesOf(keyTmpl(types.RtKeys, y.Key).Len))
 				continue
 			case *expr.Socket:
 				d = y.DReg

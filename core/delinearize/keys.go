@@ -7,70 +7,27 @@ import (
 	"github.com/nfsh/nfsh/core/types"
 )
 
-type keyTmpl struct {
-	name  string
-	t     *types.Datatype
-	bits  int
-	order types.ByteOrder
-}
-
-// metaTemplates mirrors nft's meta_templates, indexed by NFT_META_*.
-var metaTemplates = map[uint32]keyTmpl{
-	0:  {"length", types.Integer, 32, types.OrderHost},
-	1:  {"protocol", types.EtherType, 16, types.OrderBig},
-	2:  {"priority", types.ClassID, 32, types.OrderHost},
-	3:  {"mark", types.Mark, 32, types.OrderHost},
-	4:  {"iif", types.IfIndex, 32, types.OrderHost},
-	5:  {"oif", types.IfIndex, 32, types.OrderHost},
-	6:  {"iifname", types.IfName, 128, types.OrderHost},
-	7:  {"oifname", types.IfName, 128, types.OrderHost},
-	8:  {"iiftype", types.ARPHRD, 16, types.OrderHost},
-	9:  {"oiftype", types.ARPHRD, 16, types.OrderHost},
-	10: {"skuid", types.UID, 32, types.OrderHost},
-	11: {"skgid", types.GID, 32, types.OrderHost},
-	12: {"nftrace", types.Integer, 1, types.OrderHost},
-	13: {"rtclassid", types.Realm, 32, types.OrderHost},
-	14: {"secmark", types.Integer, 32, types.OrderHost},
-	15: {"nfproto", types.NFProto, 8, types.OrderHost},
-	16: {"l4proto", types.InetProto, 8, types.OrderHost},
-	17: {"ibrname", types.IfName, 128, types.OrderHost},
-	18: {"obrname", types.IfName, 128, types.OrderHost},
-	19: {"pkttype", types.PktType, 8, types.OrderHost},
-	20: {"cpu", types.Integer, 32, types.OrderHost},
-	21: {"iifgroup", types.DevGroup, 32, types.OrderHost},
-	22: {"oifgroup", types.DevGroup, 32, types.OrderHost},
-	23: {"cgroup", types.Integer, 32, types.OrderHost},
-	24: {"random", types.Integer, 32, types.OrderBig},
-	25: {"ipsec", types.Boolean, 8, types.OrderHost},
-	26: {"iifkind", types.IfName, 128, types.OrderHost},
-	27: {"oifkind", types.IfName, 128, types.OrderHost},
-	28: {"ibrpvid", types.Integer, 16, types.OrderHost},
-	29: {"ibrvproto", types.EtherType, 16, types.OrderBig},
-	30: {"time", types.TimeDate, 64, types.OrderHost},
-	31: {"day", types.TimeDay, 8, types.OrderHost},
-	32: {"hour", types.TimeHour, 32, types.OrderHost},
-	33: {"sdif", types.IfIndex, 32, types.OrderHost},
-	34: {"sdifname", types.IfName, 128, types.OrderHost},
+// keyTmpl returns the template of kernel key num in keys (a core/types
+// key table), or an unknown 32-bit one.
+func keyTmpl(keys []types.Key, num uint32) types.Key {
+	if k, ok := types.KeyByNum(keys, num); ok {
+		return k
+	}
+	return types.Key{Name: "unknown", Type: types.Invalid, Len: 32, Order: types.OrderHost}
 }
 
 func metaName(key uint32) string {
-	t, ok := metaTemplates[key]
-	if !ok {
-		return "meta unknown"
-	}
+	t := keyTmpl(types.MetaKeys, key)
 	switch key {
 	case 4, 5, 6, 7, 21, 22:
-		return t.name
+		return t.Name
 	}
-	return "meta " + t.name
+	return "meta " + t.Name
 }
 
 func newMeta(key uint32) *node {
-	t, ok := metaTemplates[key]
-	if !ok {
-		t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
-	}
-	n := &node{k: kMeta, key: key, t: t.t, order: t.order, len: t.bits}
+	t := keyTmpl(types.MetaKeys, key)
+	n := &node{k: kMeta, key: key, t: t.Type, order: t.Order, len: t.Len}
 	switch key {
 	case 8: // iiftype
 		n.protocol = true
@@ -84,40 +41,9 @@ func newMeta(key uint32) *node {
 	return n
 }
 
-// ctTemplates mirrors nft's ct_templates, indexed by NFT_CT_*.
-var ctTemplates = map[uint32]keyTmpl{
-	0:  {"state", types.CtState, 32, types.OrderHost},
-	1:  {"direction", types.CtDir, 8, types.OrderHost},
-	2:  {"status", types.CtStatus, 32, types.OrderHost},
-	3:  {"mark", types.Mark, 32, types.OrderHost},
-	4:  {"secmark", types.Integer, 32, types.OrderHost},
-	5:  {"expiration", types.Time, 32, types.OrderHost},
-	6:  {"helper", types.String, 128, types.OrderHost},
-	7:  {"l3proto", types.NFProto, 8, types.OrderHost},
-	8:  {"saddr", types.Invalid, 0, types.OrderBig},
-	9:  {"daddr", types.Invalid, 0, types.OrderBig},
-	10: {"protocol", types.InetProto, 8, types.OrderBig},
-	11: {"proto-src", types.Invalid, 16, types.OrderBig},
-	12: {"proto-dst", types.Invalid, 16, types.OrderBig},
-	13: {"label", types.CtLabel, 128, types.OrderHost},
-	14: {"packets", types.Integer, 64, types.OrderHost},
-	15: {"bytes", types.Integer, 64, types.OrderHost},
-	16: {"avgpkt", types.Integer, 64, types.OrderHost},
-	17: {"zone", types.Integer, 16, types.OrderHost},
-	18: {"event", types.CtEvent, 32, types.OrderHost},
-	19: {"ip saddr", types.IPAddr, 32, types.OrderBig},
-	20: {"ip daddr", types.IPAddr, 32, types.OrderBig},
-	21: {"ip6 saddr", types.IP6Addr, 128, types.OrderBig},
-	22: {"ip6 daddr", types.IP6Addr, 128, types.OrderBig},
-	23: {"id", types.Integer, 32, types.OrderBig},
-}
-
 func newCt(key uint32, dir int) *node {
-	t, ok := ctTemplates[key]
-	if !ok {
-		t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
-	}
-	n := &node{k: kCt, key: key, dir: int32(dir), t: t.t, order: t.order, len: t.bits}
+	t := keyTmpl(types.CtKeys, key)
+	n := &node{k: kCt, key: key, dir: int32(dir), t: t.Type, order: t.Order, len: t.Len}
 	switch key {
 	case 8, 9:
 		n.mbase = baseNetwork
@@ -150,11 +76,7 @@ func ctName(n *node) string {
 			}
 		}
 	}
-	if t, ok := ctTemplates[n.key]; ok {
-		sb.WriteString(t.name)
-	} else {
-		sb.WriteString("unknown")
-	}
+	sb.WriteString(keyTmpl(types.CtKeys, n.key).Name)
 	return sb.String()
 }
 
@@ -178,14 +100,6 @@ func ctUpdateType(pc *protoCtx, n *node) {
 	case 21, 22:
 		n.t, n.len = types.IP6Addr, 128
 	}
-}
-
-var rtKeys = map[uint32]keyTmpl{
-	0: {"classid", types.Realm, 32, types.OrderHost},
-	1: {"ip nexthop", types.IPAddr, 32, types.OrderBig},
-	2: {"ip6 nexthop", types.IP6Addr, 128, types.OrderBig},
-	3: {"mtu", types.Integer, 16, types.OrderHost},
-	4: {"ipsec", types.Boolean, 1, types.OrderHost},
 }
 
 func hashString(n *node, o *Options) string {

@@ -286,16 +286,14 @@ func (c *parseCtx) parse(e expr.Expr) {
 			c.emit(&stmt{k: sText, printFn: func(o *Options) string { return "reset " + n.print(o) }})
 		}
 	case *expr.Rt:
-		t, ok := rtKeys[x.Key]
-		if !ok {
-			t = keyTmpl{"unknown", types.Invalid, 32, types.OrderHost}
-		}
-		ip := ""
+		t := keyTmpl(types.RtKeys, x.Key)
 		switch x.Key {
-		case 1:
-			ip = ""
+		case 1: // NFT_RT_NEXTHOP4
+			t.Name = "ip nexthop"
+		case 2: // NFT_RT_NEXTHOP6
+			t.Name = "ip6 nexthop"
 		}
-		c.set(x.DReg, &node{k: kRt, key: x.Key, t: t.t, order: t.order, len: t.bits, text: "rt " + ip + t.name})
+		c.set(x.DReg, &node{k: kRt, key: x.Key, t: t.Type, order: t.Order, len: t.Len, text: "rt " + t.Name})
 	case *expr.Fib:
 		c.set(x.DReg, fibNode(x))
 	case *expr.Socket:
@@ -933,17 +931,12 @@ func fibNode(x *expr.Fib) *node {
 }
 
 func socketNode(x *expr.Socket) *node {
-	switch x.Key {
-	case 0:
-		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 1, text: "socket transparent"}
-	case 1:
-		return &node{k: kSocket, t: types.Mark, order: types.OrderHost, len: 32, text: "socket mark"}
-	case 2:
-		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 8, text: "socket wildcard"}
-	case 3:
-		return &node{k: kSocket, t: types.Integer, order: types.OrderHost, len: 64, text: fmt.Sprintf("socket cgroupv2 level %d", x.Level)}
+	t := keyTmpl(types.SocketKeys, x.Key)
+	n := &node{k: kSocket, t: t.Type, order: t.Order, len: t.Len, text: "socket " + t.Name}
+	if x.Key == 3 { // NFT_SOCKET_CGROUPV2
+		n.text += fmt.Sprintf(" level %d", x.Level)
 	}
-	return &node{k: kSocket, t: types.Invalid, len: 32, text: "socket unknown"}
+	return n
 }
 
 func xfrmNode(x *expr.Xfrm) *node {
@@ -955,27 +948,12 @@ func xfrmNode(x *expr.Xfrm) *node {
 	if x.SPNum != 0 {
 		sp = fmt.Sprintf("spnum %d ", x.SPNum)
 	}
-	var name string
-	var t *types.Datatype
-	bits := 32
-	o := types.OrderBig
-	switch x.Key {
-	case 1:
-		name, t, bits = "ip daddr", types.IPAddr, 32
-	case 2:
-		name, t, bits = "ip6 daddr", types.IP6Addr, 128
-	case 3:
-		name, t, bits = "ip saddr", types.IPAddr, 32
-	case 4:
-		name, t, bits = "ip6 saddr", types.IP6Addr, 128
-	case 5:
-		name, t, o = "reqid", types.Integer, types.OrderHost
-	case 6:
-		name, t = "spi", types.Integer
-	default:
-		name, t = "unknown", types.Invalid
+	t := keyTmpl(types.XfrmKeys, x.Key)
+	name := t.Name
+	if addr, fam, ok := strings.Cut(name, " "); ok { // "daddr ip" prints as "ip daddr"
+		name = fam + " " + addr
 	}
-	return &node{k: kXfrm, t: t, order: o, len: bits, text: "ipsec " + dir + " " + sp + name}
+	return &node{k: kXfrm, t: t.Type, order: t.Order, len: t.Len, text: "ipsec " + dir + " " + sp + name}
 }
 
 var _ = binary.BigEndian

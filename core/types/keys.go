@@ -81,8 +81,8 @@ var CtKeys = []Key{
 	k("saddr", 8, Invalid, 0, OrderBig),
 	k("daddr", 9, Invalid, 0, OrderBig),
 	k("protocol", 10, InetProto, 8, OrderBig),
-	k("proto-src", 11, InetService, 16, OrderBig),
-	k("proto-dst", 12, InetService, 16, OrderBig),
+	k("proto-src", 11, Invalid, 16, OrderBig),
+	k("proto-dst", 12, Invalid, 16, OrderBig),
 	k("label", 13, CtLabel, 128, OrderHost),
 	k("packets", 14, Integer, 64, OrderHost),
 	k("bytes", 15, Integer, 64, OrderHost),
@@ -105,10 +105,12 @@ var RtKeys = []Key{
 	k("nexthop", 1, IPAddr, 32, OrderBig),
 	k("nexthop6", 2, IP6Addr, 128, OrderBig),
 	k("mtu", 3, Integer, 16, OrderHost),
-	k("ipsec", 4, Boolean, 1, OrderHost),
+	k("ipsec", 4, Boolean, 8, OrderHost),
 }
 
 // SocketKeys are the socket keys (socket.c), by NFT_SOCKET_* number.
+// nft's templates give transparent and wildcard 8 bits but evaluation
+// caps their values at 1, so they are 1-bit keys here.
 var SocketKeys = []Key{
 	k("transparent", 0, Integer, 1, OrderHost),
 	k("mark", 1, Mark, 32, OrderHost),
@@ -129,6 +131,16 @@ var XfrmKeys = []Key{
 func lookupKey(keys []Key, name string) (Key, bool) {
 	for _, x := range keys {
 		if x.Name == name {
+			return x, true
+		}
+	}
+	return Key{}, false
+}
+
+// KeyByNum returns the key with kernel number num in one of the tables above.
+func KeyByNum(keys []Key, num uint32) (Key, bool) {
+	for _, x := range keys {
+		if x.Num == num {
 			return x, true
 		}
 	}
