@@ -1,7 +1,6 @@
 package bindings
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/nfsh/nfsh/core/diag"
@@ -25,16 +24,19 @@ func callSite(L *glua.LState) diag.Pos {
 // raise raises err at the Lua call site. A *diag.Error positioned in text
 // given at base (a rule or text block) is moved into the script: its line
 // becomes base's line plus the line within the text.
+//
+// Every error of a diag.List (a compilation with several errors) is moved.
 func raise(L *glua.LState, base diag.Pos, err error) {
-	var de *diag.Error
-	if errors.As(err, &de) && base.IsValid() {
-		if de.Pos.IsValid() && (de.Pos.File == "" || de.Pos.File == base.File) {
-			if de.Pos.File == "" {
-				de.Pos.Line += base.Line - 1
+	if base.IsValid() {
+		for _, de := range diag.Errors(err) {
+			if de.Pos.IsValid() && (de.Pos.File == "" || de.Pos.File == base.File) {
+				if de.Pos.File == "" {
+					de.Pos.Line += base.Line - 1
+				}
+				de.Pos.File = base.File
+			} else if !de.Pos.IsValid() {
+				de.Pos = base
 			}
-			de.Pos.File = base.File
-		} else if !de.Pos.IsValid() {
-			de.Pos = base
 		}
 	}
 	lua.Raise(L, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/nfsh/nfsh/core/bytecode"
 	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/kernel"
 	"github.com/nfsh/nfsh/core/parse"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
@@ -41,18 +42,38 @@ func compileFileWith(name string, stdin io.Reader, known *ruleset.Ruleset) ([]ru
 	return cmds, sc, nil
 }
 
-// annotate gives a kernel error that points into the script the source
-// line it points at, so it prints with a caret under the rule, like nft.
+// annotate gives each error of a refused batch (or compilation) that
+// points into the script the source line it points at, so it prints with
+// a caret, like nft. A batch refused with several errors comes back as a
+// diag.List, so that every one of them is printed.
 func (sc *script) annotate(err error) error {
-	var de *diag.Error
-	if sc == nil || !errors.As(err, &de) || de.Source != "" || de.Pos.File != sc.name || !de.Pos.IsValid() {
+	if sc == nil || err == nil {
 		return err
+	}
+	all := kernel.AllErrors(err)
+	var top *diag.Error
+	if errors.As(err, &top) {
+		sc.withSource(top)
+	}
+	for _, de := range all {
+		sc.withSource(de)
+	}
+	if len(all) > 1 {
+		return diag.List(all)
+	}
+	return err
+}
+
+// withSource fills in the source line of an error that points into the
+// script and, when the error has no length, marks the rest of the line.
+func (sc *script) withSource(de *diag.Error) {
+	if de.Source != "" || de.Pos.File != sc.name || !de.Pos.IsValid() {
+		return
 	}
 	de.Source = diag.LineOf(sc.src, de.Pos.Off)
 	if de.Pos.Len == 0 {
 		de.Pos.Len = max(1, len(strings.TrimRight(de.Source, " \t;"))-(de.Pos.Col-1))
 	}
-	return err
 }
 
 // cmdBytecode prints the kernel expressions of a script's rules exactly as

@@ -135,7 +135,9 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		if cmd.Chain != nil {
 			for _, r := range cmd.Chain.Rules {
 				if err := c.ruleCmd(ruleset.Command{Op: ruleset.OpAdd, Kind: ruleset.KindRule, Pos: r.Pos(), Family: fam, Table: tname, Chain: ch.Name}, r); err != nil {
-					return err
+					if err := c.keepGoing(err); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -308,35 +310,31 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 	mk := func(k ruleset.Kind) ruleset.Command {
 		return ruleset.Command{Op: ruleset.OpAdd, Kind: k, Family: fam, Table: tname}
 	}
-	var chains []*ruleset.Chain
-	for _, ch := range tb.Chains {
-		if err := checkName(ch.Name, ch.Pos(), "chain", identName(ch.Name)); err != nil {
-			return err
-		}
-		co, err := c.chain(fam, identName(ch.Name), ch)
+	// Like nft, an error in one declaration or rule of the block does not
+	// stop the others (keepGoing); the rules of a chain that failed are
+	// left out.
+	chains := make([]*ruleset.Chain, len(tb.Chains))
+	for i, ch := range tb.Chains {
+		co, policy, err := c.blockChain(fam, tname, ch)
 		if err != nil {
-			return err
-		}
-		if ch.Name != nil {
-			// the kernel's chain errors are about the chain: point at its name
-			co.Pos = ch.Name.Pos()
+			if err := c.keepGoing(err); err != nil {
+				return err
+			}
+			continue
 		}
 		x := mk(ruleset.KindChain)
-		if x.Policy, err = c.declareChain(c.table(fam, tname), co, ch); err != nil {
-			return err
-		}
-		x.Pos, x.Chain, x.ChainObj = co.Pos, co.Name, co
+		x.Pos, x.Chain, x.ChainObj, x.Policy = co.Pos, co.Name, co, policy
 		c.emit(x)
-		chains = append(chains, co)
+		chains[i] = co
 	}
 	for _, o := range tb.Objects {
 		name := identName(o.Name)
-		if err := checkName(o.Name, o.Pos(), "object", name); err != nil {
-			return err
-		}
-		obj, err := c.object(fam, name, o)
+		obj, err := c.blockObject(fam, name, o)
 		if err != nil {
-			return err
+			if err := c.keepGoing(err); err != nil {
+				return err
+			}
+			continue
 		}
 		c.table(fam, tname).objs[objKey{obj.Type, obj.Name}] = true
 		x := mk(ruleset.KindObject)
@@ -347,29 +345,67 @@ func (c *Compiler) tableCmd(base ruleset.Command, cmd *ast.Command) error {
 		x := mk(ruleset.KindSet)
 		x.Pos, x.Name = s.Pos(), identName(s.Name)
 		if err := c.setCmd(x, s); err != nil {
-			return err
+			if err := c.keepGoing(err); err != nil {
+				return err
+			}
 		}
 	}
 	for _, f := range tb.Flowtables {
 		name := identName(f.Name)
 		ft, err := c.flowtable(fam, name, f, f)
 		if err != nil {
-			return err
+			if err := c.keepGoing(err); err != nil {
+				return err
+			}
+			continue
 		}
 		x := mk(ruleset.KindFlowtable)
 		x.Pos, x.Name, x.Flowtable = f.Pos(), name, ft
 		c.emit(x)
 	}
 	for i, ch := range tb.Chains {
+		if chains[i] == nil {
+			continue
+		}
 		for _, r := range ch.Rules {
 			x := mk(ruleset.KindRule)
 			x.Pos, x.Chain = r.Pos(), chains[i].Name
 			if err := c.ruleCmd(x, r); err != nil {
-				return err
+				if err := c.keepGoing(err); err != nil {
+					return err
+				}
 			}
 		}
 	}
 	return nil
+}
+
+// blockChain compiles and declares a chain of a table block.
+func (c *Compiler) blockChain(fam ruleset.Family, tname string, ch *ast.Chain) (*ruleset.Chain, *uint32, error) {
+	if err := checkName(ch.Name, ch.Pos(), "chain", identName(ch.Name)); err != nil {
+		return nil, nil, err
+	}
+	co, err := c.chain(fam, identName(ch.Name), ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ch.Name != nil {
+		// the kernel's chain errors are about the chain: point at its name
+		co.Pos = ch.Name.Pos()
+	}
+	policy, err := c.declareChain(c.table(fam, tname), co, ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	return co, policy, nil
+}
+
+// blockObject compiles a stateful object of a table block.
+func (c *Compiler) blockObject(fam ruleset.Family, name string, o *ast.Object) (*ruleset.Object, error) {
+	if err := checkName(o.Name, o.Pos(), "object", name); err != nil {
+		return nil, err
+	}
+	return c.object(fam, name, o)
 }
 
 func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {

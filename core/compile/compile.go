@@ -6,6 +6,10 @@
 package compile
 
 import (
+	"errors"
+	"math"
+	"sort"
+
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/eval"
@@ -40,6 +44,10 @@ type Compiler struct {
 	// pending are element commands of interval sets whose elements are
 	// produced by finish, by index in out.
 	pending map[int]*ivPending
+	// errs are the errors found so far by File; tooMany, the error
+	// that came after diag.MaxErrors of them.
+	errs    []*diag.Error
+	tooMany *diag.Error
 	// ownAST is set when the compiler parsed the syntax tree itself
 	// (Source): it may then drop parts it has compiled, such as a large
 	// set literal, so they can be freed while the rest compiles.
@@ -142,10 +150,8 @@ func Source(name string, src []byte, opts *Options) ([]ruleset.Command, error) {
 	err = c.File(f)
 	cmds := c.out
 	if err != nil {
-		var de *diag.Error
-		if e, ok := err.(*diag.Error); ok {
-			de = e
-			if de.Source == "" && de.Pos.IsValid() {
+		for _, de := range diag.Errors(err) {
+			if de.Source == "" && de.Pos.IsValid() && (de.Pos.File == name || de.Pos.File == "") {
 				de.Source = diag.LineOf(src, de.Pos.Off)
 			}
 		}
@@ -163,16 +169,87 @@ func (c *Compiler) Commands() []ruleset.Command {
 }
 
 // File compiles the commands of f, appending to the compiler's output.
+// Like nft, it goes on after a failing command (or rule of a block) and
+// reports every error, in source order, as a diag.List (a single
+// *diag.Error when there is one), stopping after diag.MaxErrors.
 func (c *Compiler) File(f *ast.File) error {
+	c.errs, c.tooMany = c.errs[:0], nil
 	for _, cmd := range f.Commands {
-		if err := c.command(cmd); err != nil {
-			return err
+		if err := c.command(cmd); err != nil && c.keepGoing(err) != nil {
+			return c.result()
 		}
 	}
-	if err := c.finish(); err != nil {
+	if err := c.finish(); err != nil && c.keepGoing(err) != nil {
+		return c.result()
+	}
+	if err := c.checkLoops(); err != nil {
+		c.keepGoing(err)
+	}
+	return c.result()
+}
+
+// errTooMany stops a compilation that has found diag.MaxErrors errors.
+var errTooMany = errors.New("too many errors")
+
+// keepGoing records err (each error of a list) and returns nil, so the
+// caller goes on with its next command or rule, or errTooMany once
+// diag.MaxErrors errors are recorded and another one comes.
+func (c *Compiler) keepGoing(err error) error {
+	if err == errTooMany {
 		return err
 	}
-	return c.checkLoops()
+	for _, de := range diagErrors(err) {
+		if len(c.errs) == diag.MaxErrors {
+			// FILE:LINE of the error that was one too many, no caret
+			c.tooMany = &diag.Error{Op: "eval", Pos: diag.Pos{File: de.Pos.File, Line: de.Pos.Line}, Msg: "too many errors"}
+			return errTooMany
+		}
+		c.errs = append(c.errs, de)
+	}
+	return nil
+}
+
+// diagErrors returns the *diag.Error values of err, wrapping an error of
+// another type.
+func diagErrors(err error) []*diag.Error {
+	if des := diag.Errors(err); des != nil {
+		return des
+	}
+	return []*diag.Error{{Err: err}}
+}
+
+// result returns the errors recorded, in source order (by file in the
+// order the files first appear, then by offset).
+func (c *Compiler) result() error {
+	if len(c.errs) == 0 {
+		return nil
+	}
+	files := map[string]int{}
+	for _, e := range c.errs {
+		if _, ok := files[e.Pos.File]; !ok {
+			files[e.Pos.File] = len(files)
+		}
+	}
+	errs := append([]*diag.Error(nil), c.errs...)
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i].Pos, errs[j].Pos
+		if fa, fb := files[a.File], files[b.File]; fa != fb {
+			return fa < fb
+		}
+		return offKey(a) < offKey(b)
+	})
+	if c.tooMany != nil {
+		errs = append(errs, c.tooMany)
+	}
+	return diag.Join(errs)
+}
+
+// offKey orders positions: by offset, those without one last.
+func offKey(p diag.Pos) int {
+	if !p.IsValid() {
+		return math.MaxInt
+	}
+	return p.Off
 }
 
 // Rule compiles the text of one rule for family/table/chain, with the
@@ -185,7 +262,7 @@ func (c *Compiler) Rule(fam ruleset.Family, table, chain string, r *ast.Rule) (*
 	if err != nil {
 		return nil, err
 	}
-	rule := &ruleset.Rule{Exprs: lc.Exprs, Sets: lc.Sets, Pos: r.Pos()}
+	rule := &ruleset.Rule{Exprs: lc.Exprs, ExprPos: lc.ExprPos, Sets: lc.Sets, Pos: r.Pos()}
 	if r.Comment != nil {
 		rule.SetComment(r.Comment.Text)
 	}

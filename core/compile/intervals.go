@@ -559,6 +559,7 @@ func (c *Compiler) finish() error {
 		return nil
 	}
 	out := c.out[:0:0]
+	var errs []*diag.Error
 	for i, cmd := range c.out {
 		p := c.pending[i]
 		if p == nil {
@@ -595,14 +596,15 @@ func (c *Compiler) finish() error {
 			els = append(els, p.catch...)
 		}
 		if err != nil {
-			return err
+			errs = append(errs, diagErrors(err)...)
+			continue
 		}
 		cmd.Elements = els
 		out = append(out, cmd)
 	}
 	c.out = out
 	c.pending = map[int]*ivPending{}
-	return nil
+	return diag.Join(errs)
 }
 
 // elementOf builds the set element of one evaluated element (its key,

@@ -37,15 +37,14 @@ func (e *Errors) Error() string {
 func (e *Errors) Unwrap() error { return e.Batch }
 
 // AllErrors returns every error of a refused batch returned by Apply or
-// Push, or just err when it is not one.
+// Push, each error of a diag.List, or just err when it is neither.
 func AllErrors(err error) []*diag.Error {
 	var e *Errors
 	if errors.As(err, &e) && len(e.All) > 0 {
 		return e.All
 	}
-	var de *diag.Error
-	if errors.As(err, &de) {
-		return []*diag.Error{de}
+	if des := diag.Errors(err); des != nil {
+		return des
 	}
 	if err == nil {
 		return nil
@@ -142,6 +141,10 @@ func refineByOffset(de *diag.Error, msg []byte, off int, tg tag) {
 			case tg.rule != nil && k < len(tg.rule.Exprs):
 				e := tg.rule.Exprs[k]
 				de.Hint = fmt.Sprintf("kernel rejected expression %d (%s)", k+1, e.Name())
+				// point at the statement that produced it, as nft does
+				if len(tg.rule.ExprPos) == len(tg.rule.Exprs) && tg.rule.ExprPos[k].IsValid() {
+					de.Pos = tg.rule.ExprPos[k]
+				}
 			case tg.elems != nil && k < len(tg.elems):
 				el := tg.elems[k]
 				if el.Pos.IsValid() {

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"sort"
 
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -17,8 +18,14 @@ import (
 // Ctx collects the expressions and anonymous sets of one rule.
 type Ctx struct {
 	Exprs []expr.Expr
-	Sets  []*ruleset.Set
-	low   uint32 // next free 32-bit register unit; 1 = NFT_REG_1
+	// ExprPos holds, for each of Exprs (once Rule has returned), the
+	// source of the statement that produced it, as nft locates it: the
+	// keyword of log, queue, reject, counter and nat statements, the
+	// name of an object reference, else the whole statement.
+	ExprPos []diag.Pos
+	Sets    []*ruleset.Set
+	cur     diag.Pos // the statement being linearized
+	low     uint32   // next free 32-bit register unit; 1 = NFT_REG_1
 	// statement records for payload merging
 	recs []*rec
 	mark int

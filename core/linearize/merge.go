@@ -3,6 +3,7 @@ package linearize
 import (
 	"sort"
 
+	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -33,6 +34,8 @@ type rec struct {
 	isMetaP  bool
 	exprs    []expr.Expr
 	dead     bool
+	// pos is the source of the statement that emitted the record.
+	pos diag.Pos
 }
 
 // closeRec turns the expressions emitted since the last record into a
@@ -41,7 +44,7 @@ func (c *Ctx) closeRec(k int) *rec {
 	if len(c.Exprs) == c.mark && k != recBarrier {
 		return nil
 	}
-	r := &rec{start: c.mark, end: len(c.Exprs), kind: k}
+	r := &rec{start: c.mark, end: len(c.Exprs), kind: k, pos: c.cur}
 	c.recs = append(c.recs, r)
 	c.mark = len(c.Exprs)
 	return r
@@ -133,12 +136,16 @@ func (c *Ctx) reduce(fam ruleset.Family) {
 		merge(group)
 	}
 	var out []expr.Expr
+	var pos []diag.Pos
 	for _, r := range c.recs {
 		if !r.dead {
 			out = append(out, r.exprs...)
+			for range r.exprs {
+				pos = append(pos, r.pos)
+			}
 		}
 	}
-	c.Exprs = out
+	c.Exprs, c.ExprPos = out, pos
 	c.recs, c.mark = nil, len(out)
 }
 

@@ -21,6 +21,7 @@ func Rule(ec *eval.Ctx, r *ast.Rule) (*Ctx, error) {
 		if term != nil {
 			return nil, eval.Errorf(s, "Statement after terminal statement has no effect")
 		}
+		c.cur = stmtPos(s)
 		if err := c.stmt(ec, s); err != nil {
 			return nil, err
 		}

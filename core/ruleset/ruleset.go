@@ -75,6 +75,11 @@ type Rule struct {
 	// Compat holds NFTA_RULE_COMPAT (iptables-nft), raw, if present.
 	Compat []byte
 	Pos    diag.Pos
+	// ExprPos holds, when the rule was compiled from text, the source of
+	// the statement that produced each of Exprs (parallel to it), so a
+	// kernel error about one expression can point at its statement. It is
+	// never sent to the kernel, printed or compared.
+	ExprPos []diag.Pos
 	// Text is the source text of the rule, when built from text (for errors).
 	Text string
 }

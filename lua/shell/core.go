@@ -2,7 +2,6 @@ package shell
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -64,11 +63,13 @@ func (compiler) Commands(cmds []*ast.Command, known *ruleset.Ruleset) ([]ruleset
 	return c.Commands(), nil
 }
 
-// withSource fills in the source line of a *diag.Error for the caret.
+// withSource fills in the source line of each *diag.Error of err (one,
+// or every error of a diag.List) for the caret.
 func withSource(err error, src []byte) error {
-	var de *diag.Error
-	if errors.As(err, &de) && de.Source == "" && de.Pos.IsValid() {
-		de.Source = diag.LineOf(src, de.Pos.Off)
+	for _, de := range diag.Errors(err) {
+		if de.Source == "" && de.Pos.IsValid() {
+			de.Source = diag.LineOf(src, de.Pos.Off)
+		}
 	}
 	return err
 }
