@@ -189,7 +189,7 @@ func merge(sa []*rec) {
 			m.proto = true
 		}
 		m.reg = keep.reg
-		m.start, m.end = keep.start, keep.end
+		m.start, m.end, m.pos = keep.start, keep.end, keep.pos
 		m.exprs = []expr.Expr{
 			&expr.Payload{DReg: m.reg, Base: m.base, Offset: uint32(m.off), Len: uint32(m.len)},
 			&expr.Cmp{SReg: m.reg, Op: m.op, Data: m.data},
