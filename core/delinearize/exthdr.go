@@ -7,38 +7,50 @@ import (
 	"github.com/nfsh/nfsh/core/types"
 )
 
-type optField struct {
-	name   string
-	offset int // bits
-	len    int // bits
-}
-
+// optDesc is the printer's view of an extension header, TCP option, SCTP
+// chunk or IP option of core/types: its fields in template order.
 type optDesc struct {
 	name   string
 	kind   int
-	fields []optField
+	fields []types.Field
 }
 
-var tcpOpts = map[int]*optDesc{
-	0: {"eol", 0, []optField{{"kind", 0, 8}}},
-	1: {"nop", 1, []optField{{"kind", 0, 8}}},
-	2: {"maxseg", 2, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"size", 16, 16}}},
-	3: {"window", 3, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"count", 16, 8}}},
-	4: {"sack-perm", 4, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
-	5: {"sack", 5, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"left", 16, 32}, {"right", 48, 32},
-		{"left", 80, 32}, {"right", 112, 32}, {"left", 144, 32}, {"right", 176, 32}, {"left", 208, 32}, {"right", 240, 32}}},
-	8:  {"timestamp", 8, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"tsval", 16, 32}, {"tsecr", 48, 32}}},
-	19: {"md5sig", 19, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
-	34: {"fastopen", 34, []optField{{"kind", 0, 8}, {"length", 8, 8}}},
-	30: {"mptcp", 30, []optField{{"kind", 0, 8}, {"length", 8, 8}, {"subtype", 16, 4}}},
-}
+// The core/types tables by kind (IPv6 exthdrs: the first of a type, so
+// 43 is rt), and the routing header variants rt0 and srh.
+var (
+	tcpOpts    = map[int]*optDesc{}
+	ip6Exthdrs = map[int]*optDesc{}
+	sctpChunks = map[int]*optDesc{}
+	ipOpts     = map[int]*optDesc{}
+	// ip6ExthdrByID is indexed by nft's enum exthdr_desc_id (the order of
+	// types.Exthdrs, from 1).
+	ip6ExthdrByID = map[uint32]*optDesc{}
+	rtSRH, rtRT0  *optDesc
+)
 
-var ip6Exthdrs = map[int]*optDesc{
-	0:   {"hbh", 0, []optField{{"nexthdr", 0, 8}, {"hdrlength", 8, 8}}},
-	43:  {"rt", 43, []optField{{"nexthdr", 0, 8}, {"hdrlength", 8, 8}, {"type", 16, 8}, {"seg-left", 24, 8}}},
-	44:  {"frag", 44, []optField{{"nexthdr", 0, 8}, {"reserved", 8, 8}, {"frag-off", 16, 13}, {"reserved2", 29, 2}, {"more-fragments", 31, 1}, {"id", 32, 32}}},
-	60:  {"dst", 60, []optField{{"nexthdr", 0, 8}, {"hdrlength", 8, 8}}},
-	135: {"mh", 135, []optField{{"nexthdr", 0, 8}, {"hdrlength", 8, 8}, {"type", 16, 8}, {"reserved", 24, 8}, {"checksum", 32, 16}}},
+func init() {
+	for _, o := range types.TCPOpts {
+		tcpOpts[int(o.Kind)] = &optDesc{o.Name, int(o.Kind), o.Templates()}
+	}
+	for i, d := range types.Exthdrs {
+		od := &optDesc{d.Name, int(d.Type), d.Templates()}
+		if _, ok := ip6Exthdrs[int(d.Type)]; !ok {
+			ip6Exthdrs[int(d.Type)] = od
+		}
+		ip6ExthdrByID[uint32(i+1)] = od
+		switch d.Name {
+		case "srh":
+			rtSRH = od
+		case "rt0":
+			rtRT0 = od
+		}
+	}
+	for _, c := range types.SCTPChunks {
+		sctpChunks[int(c.Type)] = &optDesc{c.Name, int(c.Type), c.Fields}
+	}
+	for _, o := range types.IPOpts {
+		ipOpts[int(o.Type)] = &optDesc{o.Name, int(o.Type), o.Fields}
+	}
 }
 
 // exthdrNode builds the nft expression of an exthdr load.
@@ -61,12 +73,12 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 				return nd
 			}
 			for _, f := range d.fields {
-				if f.offset == off && f.len == n {
+				if f.Offset == off && f.Len == n {
 					nd.text = "tcp option " + d.name
 					if off/64 != 0 {
 						nd.text += itoa(off / 64)
 					}
-					nd.text += " " + f.name
+					nd.text += " " + f.Name
 					nd.extra["tmpl"] = 1
 					return nd
 				}
@@ -86,14 +98,9 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 				return nd
 			}
 			for _, f := range d.fields {
-				if f.offset == off && f.len == n {
-					nd.text = d.name + " " + f.name
-					if f.name == "nexthdr" {
-						nd.t = types.InetProto
-					}
-					if d.name == "mh" && f.name == "type" {
-						nd.t = types.MHType
-					}
+				if f.Offset == off && f.Len == n {
+					nd.text = d.name + " " + f.Name
+					nd.t = f.Type
 					nd.extra["tmpl"] = 1
 					return nd
 				}
@@ -104,9 +111,9 @@ func exthdrNodeBits(x *expr.Exthdr, off, n int) *node {
 			// then rt0 (rt2 has no matchable fields)
 			for _, d := range []*optDesc{rtSRH, rtRT0} {
 				for _, f := range d.fields {
-					if f.offset == off && f.len == n {
-						nd.text = d.name + " " + f.name
-						if f.len == 128 {
+					if f.Offset == off && f.Len == n {
+						nd.text = d.name + " " + f.Name
+						if f.Len == 128 {
 							nd.t = types.IP6Addr
 						}
 						nd.extra["tmpl"] = 1
@@ -142,8 +149,8 @@ func optNode(nd *node, prefix string, d *optDesc, present bool, off, n int, x *e
 			return nd
 		}
 		for _, f := range d.fields {
-			if f.offset == off && f.len == n {
-				nd.text = prefix + d.name + " " + f.name
+			if f.Offset == off && f.Len == n {
+				nd.text = prefix + d.name + " " + f.Name
 				nd.extra["tmpl"] = 1
 				return nd
 			}
@@ -151,45 +158,6 @@ func optNode(nd *node, prefix string, d *optDesc, present bool, off, n int, x *e
 	}
 	nd.text = fmt.Sprintf("exthdr @%d,%d,%d", x.Type, off, n)
 	return nd
-}
-
-var sctpCommon = []optField{{"type", 0, 8}, {"flags", 8, 8}, {"length", 16, 16}}
-
-func sctpChunk(name string, kind int, more ...optField) *optDesc {
-	return &optDesc{name, kind, append(append([]optField{}, sctpCommon...), more...)}
-}
-
-// sctpChunks mirrors nft's sctp_chunk_protocols.
-var sctpChunks = map[int]*optDesc{
-	0: sctpChunk("data", 0, optField{"tsn", 32, 32}, optField{"stream", 64, 16}, optField{"ssn", 80, 16}, optField{"ppid", 96, 32}),
-	1: sctpChunk("init", 1, optField{"init-tag", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-outbound-streams", 96, 16},
-		optField{"num-inbound-streams", 112, 16}, optField{"initial-tsn", 128, 32}),
-	2: sctpChunk("init-ack", 2, optField{"init-tag", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-outbound-streams", 96, 16},
-		optField{"num-inbound-streams", 112, 16}, optField{"initial-tsn", 128, 32}),
-	3: sctpChunk("sack", 3, optField{"cum-tsn-ack", 32, 32}, optField{"a-rwnd", 64, 32}, optField{"num-gap-ack-blocks", 96, 16},
-		optField{"num-dup-tsns", 112, 16}),
-	4:   sctpChunk("heartbeat", 4),
-	5:   sctpChunk("heartbeat-ack", 5),
-	6:   sctpChunk("abort", 6),
-	7:   sctpChunk("shutdown", 7, optField{"cum-tsn-ack", 32, 32}),
-	8:   sctpChunk("shutdown-ack", 8),
-	9:   sctpChunk("error", 9),
-	10:  sctpChunk("cookie-echo", 10),
-	11:  sctpChunk("cookie-ack", 11),
-	12:  sctpChunk("ecne", 12, optField{"lowest-tsn", 32, 32}),
-	13:  sctpChunk("cwr", 13, optField{"lowest-tsn", 32, 32}),
-	14:  sctpChunk("shutdown-complete", 14),
-	128: sctpChunk("asconf-ack", 128, optField{"seqno", 32, 32}),
-	192: sctpChunk("forward-tsn", 192, optField{"new-cum-tsn", 32, 32}),
-	193: sctpChunk("asconf", 193, optField{"seqno", 32, 32}),
-}
-
-// ipOpts mirrors nft's ipopt_protocols.
-var ipOpts = map[int]*optDesc{
-	131: {"lsrr", 131, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
-	7:   {"rr", 7, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
-	137: {"ssrr", 137, []optField{{"type", 0, 8}, {"length", 8, 8}, {"ptr", 16, 8}, {"addr", 24, 32}}},
-	148: {"ra", 148, []optField{{"type", 0, 8}, {"length", 8, 8}, {"value", 16, 16}}},
 }
 
 // exthdrFindTemplate is exthdr_find_template: a mask on an exthdr load
@@ -218,10 +186,3 @@ func exthdrFindTemplate(left, mask *node) (*node, int, bool) {
 	}
 	return n, maskOff, true
 }
-
-// Routing header variants (nft's exthdr_rt4 and exthdr_rt0).
-var (
-	rtSRH = &optDesc{"srh", 43, []optField{{"last-entry", 32, 8}, {"flags", 40, 8}, {"tag", 48, 16},
-		{"sid[1]", 64, 128}, {"sid[2]", 192, 128}}}
-	rtRT0 = &optDesc{"rt0", 43, []optField{{"reserved", 32, 32}, {"addr[1]", 64, 128}, {"addr[2]", 192, 128}}}
-)

@@ -143,10 +143,6 @@ func typeofParse(etype uint32, data []byte) *node {
 }
 
 // ip6ExthdrByID maps nft's enum exthdr_desc_id to header descriptions.
-var ip6ExthdrByID = map[uint32]*optDesc{
-	1: ip6Exthdrs[0], 2: ip6Exthdrs[43], 3: rtRT0, 5: rtSRH, 6: ip6Exthdrs[44], 7: ip6Exthdrs[60], 8: ip6Exthdrs[135],
-}
-
 // ipOptFieldNames are nft's IPOPT_FIELD_* template indexes.
 var ipOptFieldNames = map[uint32]string{1: "type", 2: "length", 3: "value", 4: "ptr", 5: "addr"}
 
@@ -167,7 +163,7 @@ func typeofExthdr(data []byte) *node {
 		op = expr.ExthdrOpIPv6
 	}
 	var d *optDesc
-	var f *optField
+	var f *types.Field
 	switch op {
 	case expr.ExthdrOpIPv6:
 		d = ip6ExthdrByID[id]
@@ -188,7 +184,7 @@ func typeofExthdr(data []byte) *node {
 		d = ipOpts[int(id)]
 		if d != nil {
 			for i := range d.fields {
-				if d.fields[i].name == ipOptFieldNames[typ] {
+				if d.fields[i].Name == ipOptFieldNames[typ] {
 					f = &d.fields[i]
 				}
 			}
@@ -197,9 +193,9 @@ func typeofExthdr(data []byte) *node {
 	if d == nil || f == nil {
 		return nil
 	}
-	n := exthdrNodeBits(&expr.Exthdr{Type: uint8(d.kind), Op: op}, f.offset, f.len)
+	n := exthdrNodeBits(&expr.Exthdr{Type: uint8(d.kind), Op: op}, f.Offset, f.Len)
 	if op == expr.ExthdrOpIPv6 && (d == rtRT0 || d == rtSRH) {
-		n.text = d.name + " " + f.name
+		n.text = d.name + " " + f.Name
 	}
 	return n
 }

@@ -52,6 +52,21 @@ func (d *ExthdrDesc) Field(name string, idx int) (Field, bool) {
 	return Field{}, false
 }
 
+// Templates returns d's fields in nft's template order (template index
+// i+1 is element i): the fixed fields, then the array's first two
+// elements ("addr[1]", "addr[2]").
+func (d *ExthdrDesc) Templates() []Field {
+	out := append([]Field(nil), d.Fields...)
+	if d.Array != "" {
+		for i := 1; i <= 2; i++ {
+			f, _ := d.Field(d.Array, i)
+			f.Name = d.Array + "[" + string(rune('0'+i)) + "]"
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // TCPOpt describes a TCP option (tcpopt.c): its kind and fields (bits).
 type TCPOpt struct {
 	Name   string
@@ -73,6 +88,21 @@ var TCPOpts = []*TCPOpt{
 	{Name: "md5sig", Kind: 19, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8)}},
 	{Name: "mptcp", Kind: 30, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8), tcpf("subtype", 16, 4)}},
 	{Name: "fastopen", Kind: 34, Fields: []Field{tcpf("kind", 0, 8), tcpf("length", 8, 8)}},
+}
+
+// Templates returns o's fields in nft's template order: for sack the
+// left and right fields of blocks 1 to 3 follow those of block 0.
+func (o *TCPOpt) Templates() []Field {
+	out := append([]Field(nil), o.Fields...)
+	if o.Name == "sack" {
+		for b := 1; b <= 3; b++ {
+			for _, f := range o.Fields[2:] {
+				f.Offset += 64 * b
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // TCPOptByName returns a TCP option by name; sack0..sack3 select the
@@ -150,4 +180,19 @@ func SCTPChunkByName(name string) *SCTPChunk {
 		}
 	}
 	return nil
+}
+
+// IPOpt describes an IPv4 option (ipopt.c).
+type IPOpt struct {
+	Name   string
+	Type   uint8
+	Fields []Field
+}
+
+// IPOpts are the IPv4 options nft names.
+var IPOpts = []*IPOpt{
+	{"lsrr", 131, []Field{tcpf("type", 0, 8), tcpf("length", 8, 8), tcpf("ptr", 16, 8), tcpf("addr", 24, 32)}},
+	{"rr", 7, []Field{tcpf("type", 0, 8), tcpf("length", 8, 8), tcpf("ptr", 16, 8), tcpf("addr", 24, 32)}},
+	{"ssrr", 137, []Field{tcpf("type", 0, 8), tcpf("length", 8, 8), tcpf("ptr", 16, 8), tcpf("addr", 24, 32)}},
+	{"ra", 148, []Field{tcpf("type", 0, 8), tcpf("length", 8, 8), tcpf("value", 16, 16)}},
 }
