@@ -141,9 +141,12 @@ func refineByOffset(de *diag.Error, msg []byte, off int, tg tag) {
 			case tg.rule != nil && k < len(tg.rule.Exprs):
 				e := tg.rule.Exprs[k]
 				de.Hint = fmt.Sprintf("kernel rejected expression %d (%s)", k+1, e.Name())
-				// point at the statement that produced it, as nft does
-				if len(tg.rule.ExprPos) == len(tg.rule.Exprs) && tg.rule.ExprPos[k].IsValid() {
-					de.Pos = tg.rule.ExprPos[k]
+				// point at the statement that produced it, as nft does,
+				// unless the rule was placed elsewhere (a Lua call site)
+				if len(tg.rule.ExprPos) == len(tg.rule.Exprs) {
+					if p := tg.rule.ExprPos[k]; p.IsValid() && p.File == de.Pos.File {
+						de.Pos = p
+					}
 				}
 			case tg.elems != nil && k < len(tg.elems):
 				el := tg.elems[k]
