@@ -51,3 +51,19 @@ func TestLuaDispatch(t *testing.T) {
 		t.Error("verb list dispatched to Lua")
 	}
 }
+
+// TestLuaTextErrors checks that nft text with several errors, given to
+// nft.parse, reports each of them at its line of the Lua script, with
+// its caret.
+func TestLuaTextErrors(t *testing.T) {
+	chunk := "\nnft.parse(\"table ip t {\\n\\tchain c {\\n\\t\\tip ttl 300 accept\\n\\t\\tip ttl 301 accept\\n\\t}\\n}\")"
+	var out, errb bytes.Buffer
+	if _, err := luaDispatch([]string{"-e", chunk}, strings.NewReader(""), &out, &errb); err == nil {
+		t.Fatal("nft.parse took the text")
+	}
+	want := "-e:4:10: error: eval: Value 300 exceeds valid range 0-255\n\t\tip ttl 300 accept\n\t\t       ^~~\n" +
+		"-e:5:10: error: eval: Value 301 exceeds valid range 0-255\n\t\tip ttl 301 accept\n\t\t       ^~~\nstack traceback:\n"
+	if got := errb.String(); !strings.HasPrefix(got, want) {
+		t.Errorf("stderr\n%s\nwant it to start with\n%s", got, want)
+	}
+}
