@@ -136,10 +136,14 @@ func (c *Ctx) reduce(fam ruleset.Family) {
 		merge(group)
 	}
 	var out []expr.Expr
-	var pos []diag.Pos
 	for _, r := range c.recs {
 		if !r.dead {
 			out = append(out, r.exprs...)
+		}
+	}
+	pos := make([]diag.Pos, 0, len(out))
+	for _, r := range c.recs {
+		if !r.dead {
 			for range r.exprs {
 				pos = append(pos, r.pos)
 			}
