@@ -25,7 +25,25 @@ type Field struct {
 	// Meta, when not zero, makes the template a meta key (NFT_META_*)
 	// rather than a header field: used for protocol keys like meta l4proto.
 	Meta uint32
+	// ICMPDep is the ICMP type family a field needs (nft's icmp_dep).
+	ICMPDep ICMPDep
 }
+
+// ICMPDep names the ICMP types a field exists for (enum icmp_hdr_field_type).
+type ICMPDep uint8
+
+// ICMP dependencies of header fields.
+const (
+	ICMPDepNone    ICMPDep = iota
+	ICMPDepAny             // PROTO_ICMP_ANY
+	ICMPDepEcho            // PROTO_ICMP_ECHO
+	ICMP6DepEcho           // PROTO_ICMP6_ECHO
+	ICMPDepMTU             // PROTO_ICMP_MTU
+	ICMPDepAddress         // PROTO_ICMP_ADDRESS
+	ICMP6DepMTU            // PROTO_ICMP6_MTU
+	ICMP6DepMGMQ           // PROTO_ICMP6_MGMQ
+	ICMP6DepPPTR           // PROTO_ICMP6_PPTR
+)
 
 // Link says which upper protocol a protocol key value selects.
 type Link struct {
@@ -49,6 +67,9 @@ type Proto struct {
 	HasCsum  bool
 	// CsumType is the NFT_PAYLOAD_CSUM_* type of the checksum (1 inet, 2 sctp).
 	CsumType uint32
+	// Length is the header length in bits of stackable link layers
+	// (ether, vlan); 0 otherwise.
+	Length int
 	// Pseudo lists the fields that are part of the layer 4 checksum's
 	// pseudo header (a write sets NFT_PAYLOAD_L4CSUM_PSEUDOHDR).
 	Pseudo []string
@@ -88,6 +109,12 @@ func f(name string, dt *Datatype, off, length int) Field {
 	return Field{Name: name, Type: dt, Offset: off, Len: length, Order: OrderBig}
 }
 
+func icmpf(name string, dt *Datatype, off, length int, dep ICMPDep) Field {
+	x := f(name, dt, off, length)
+	x.ICMPDep = dep
+	return x
+}
+
 func metaKey(name string, dt *Datatype, key uint32, bits int) Field {
 	return Field{Name: name, Type: dt, Len: bits, Meta: key, Order: dt.Order}
 }
@@ -108,9 +135,9 @@ var (
 	ProtoComp = &Proto{Name: "comp", Base: BaseTransport, Fields: []Field{
 		f("nexthdr", InetProto, 0, 8), f("flags", Bitmask, 8, 8), f("cpi", Integer, 16, 16)}}
 	ProtoICMP = &Proto{Name: "icmp", Base: BaseTransport, Fields: []Field{
-		f("type", ICMPType, 0, 8), f("code", ICMPCode, 8, 8), f("checksum", Integer, 16, 16),
-		f("id", Integer, 32, 16), f("sequence", Integer, 48, 16), f("gateway", Integer, 32, 32),
-		f("mtu", Integer, 48, 16)}, HasCsum: true, Checksum: 16, CsumType: 1}
+		f("type", ICMPType, 0, 8), f("code", ICMPCode, 8, 8), icmpf("checksum", Integer, 16, 16, ICMPDepAny),
+		icmpf("id", Integer, 32, 16, ICMPDepEcho), icmpf("sequence", Integer, 48, 16, ICMPDepEcho),
+		icmpf("gateway", Integer, 32, 32, ICMPDepAddress), icmpf("mtu", Integer, 48, 16, ICMPDepMTU)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoIGMP = &Proto{Name: "igmp", Base: BaseTransport, Fields: []Field{
 		f("type", IGMPType, 0, 8), f("mrt", Integer, 8, 8), f("checksum", Integer, 16, 16), f("group", Integer, 32, 32)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoUDP = &Proto{Name: "udp", Base: BaseTransport, Fields: []Field{
@@ -136,24 +163,26 @@ var (
 		Key: metaKey("l4proto", InetProto, metaL4Proto, 8), HasCsum: true, Checksum: 80, CsumType: 1,
 		Pseudo: []string{"saddr", "daddr", "protocol", "length"}}
 	ProtoICMP6 = &Proto{Name: "icmpv6", Base: BaseTransport, Fields: []Field{
-		f("type", ICMP6Type, 0, 8), f("code", ICMPv6Code, 8, 8), f("checksum", Integer, 16, 16),
-		f("parameter-problem", Integer, 32, 32), f("mtu", Integer, 32, 32), f("id", Integer, 32, 16),
-		f("sequence", Integer, 48, 16), f("max-delay", Integer, 32, 16)}, HasCsum: true, Checksum: 16, CsumType: 1}
+		f("type", ICMP6Type, 0, 8), f("code", ICMPv6Code, 8, 8), icmpf("checksum", Integer, 16, 16, ICMPDepAny),
+		icmpf("parameter-problem", Integer, 32, 32, ICMP6DepPPTR), icmpf("mtu", Integer, 32, 32, ICMP6DepMTU),
+		icmpf("id", Integer, 32, 16, ICMP6DepEcho), icmpf("sequence", Integer, 48, 16, ICMP6DepEcho),
+		icmpf("max-delay", Integer, 32, 16, ICMP6DepMGMQ)}, HasCsum: true, Checksum: 16, CsumType: 1}
 	ProtoIP6 = &Proto{Name: "ip6", Base: BaseNetwork, Fields: []Field{
 		f("version", Integer, 0, 4), f("dscp", DSCP, 4, 6), f("ecn", ECN, 10, 2), f("flowlabel", Integer, 12, 20),
 		f("length", Integer, 32, 16), f("nexthdr", InetProto, 48, 8), f("hoplimit", Integer, 56, 8),
 		f("saddr", IP6Addr, 64, 128), f("daddr", IP6Addr, 192, 128)},
 		Key: metaKey("l4proto", InetProto, metaL4Proto, 8), Pseudo: []string{"saddr", "daddr", "nexthdr", "length"}}
 	ProtoInet        = &Proto{Name: "inet", Base: BaseLL, Key: metaKey("nfproto", NFProto, metaNFProto, 8)}
-	ProtoInetService = &Proto{Name: "inet-service", Base: BaseTransport, Key: metaKey("l4proto", InetProto, metaL4Proto, 8)}
-	ProtoARP         = &Proto{Name: "arp", Base: BaseNetwork, Fields: []Field{
+	ProtoInetService = &Proto{Name: "inet-service", Base: BaseTransport, Fields: []Field{
+		f("sport", InetService, 0, 16), f("dport", InetService, 16, 16)}, Key: metaKey("l4proto", InetProto, metaL4Proto, 8)}
+	ProtoARP = &Proto{Name: "arp", Base: BaseNetwork, Fields: []Field{
 		f("htype", Integer, 0, 16), f("ptype", EtherType, 16, 16), f("hlen", Integer, 32, 8), f("plen", Integer, 40, 8),
 		f("operation", ARPOp, 48, 16), f("saddr ether", EtherAddr, 64, 48), f("saddr ip", IPAddr, 112, 32),
 		f("daddr ether", EtherAddr, 144, 48), f("daddr ip", IPAddr, 192, 32)}}
 	ProtoVLAN = &Proto{Name: "vlan", Base: BaseLL, Fields: []Field{
-		f("pcp", Integer, 0, 3), f("dei", Integer, 3, 1), f("cfi", Integer, 3, 1), f("id", Integer, 4, 12), f("type", EtherType, 16, 16)}}
+		f("pcp", Integer, 0, 3), f("dei", Integer, 3, 1), f("cfi", Integer, 3, 1), f("id", Integer, 4, 12), f("type", EtherType, 16, 16)}, Length: 32}
 	ProtoEth = &Proto{Name: "ether", Base: BaseLL, Fields: []Field{
-		f("daddr", EtherAddr, 0, 48), f("saddr", EtherAddr, 48, 48), f("type", EtherType, 96, 16)}}
+		f("daddr", EtherAddr, 0, 48), f("saddr", EtherAddr, 48, 48), f("type", EtherType, 96, 16)}, Length: 112}
 	ProtoNetdev = &Proto{Name: "netdev", Base: BaseLL, Key: metaKey("protocol", EtherType, metaProtocol, 16)}
 )
 
