@@ -69,7 +69,7 @@ func (m *module) cRule(L *glua.LState, op ruleset.Op) int {
 	cv := checkChain(L, 1)
 	text := L.CheckString(2)
 	o := checkOptions(L, 3)
-	m.addRule(L, cv, text, o.table(), callSite(L), op)
+	m.addRule(L, cv, text, o.table(), textSite(L), op)
 	L.Push(L.Get(1))
 	return 1
 }

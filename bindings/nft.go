@@ -73,7 +73,7 @@ func (m *module) nftParse(L *glua.LState) int {
 	text := L.CheckString(1)
 	vars := L.OptTable(2, nil)
 	rs := &ruleset.Ruleset{}
-	m.applyText(L, rs, text, vars, callSite(L))
+	m.applyText(L, rs, text, vars, textSite(L))
 	L.Push(m.newRuleset(L, rs))
 	return 1
 }
@@ -81,7 +81,7 @@ func (m *module) nftParse(L *glua.LState) int {
 // nftCall implements nft(text): a function taking the variables.
 func (m *module) nftCall(L *glua.LState) int {
 	text := L.CheckString(2)
-	pos := callSite(L)
+	pos := textSite(L)
 	L.Push(L.NewFunction(func(L *glua.LState) int {
 		vars := L.OptTable(1, nil)
 		rs := &ruleset.Ruleset{}

@@ -1,7 +1,12 @@
 package bindings
 
 import (
+	"bufio"
 	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/lua"
@@ -19,6 +24,72 @@ func callSite(L *glua.LState) diag.Pos {
 		return diag.Pos{}
 	}
 	return diag.Pos{File: dbg.Source, Line: dbg.CurrentLine}
+}
+
+// textSite returns where a text argument of the calling Lua code starts:
+// the call's line, or the next one when that line ends in a long bracket
+// (`nft [[` then a newline), whose first newline Lua drops from the
+// string. Only a script file can be looked at; a chunk without a file
+// (the REPL, -e) keeps the call's line.
+func textSite(L *glua.LState) diag.Pos {
+	pos := callSite(L)
+	if pos.IsValid() && opensLongBracket(sourceLine(pos.File, pos.Line)) {
+		pos.Line++
+	}
+	return pos
+}
+
+// opensLongBracket reports whether line ends with the opening of a Lua long
+// string ([[, [=[, [==[, ...).
+func opensLongBracket(line string) bool {
+	line = strings.TrimSuffix(line, "\r")
+	if !strings.HasSuffix(line, "[") {
+		return false
+	}
+	line = strings.TrimRight(line[:len(line)-1], "=")
+	return strings.HasSuffix(line, "[")
+}
+
+// sourceFiles caches the lines of script files by path, size and time.
+var sourceFiles sync.Map // string -> sourceFile
+
+type sourceFile struct {
+	size  int64
+	mtime time.Time
+	lines []string
+}
+
+// sourceLine returns line n (1-based) of the file at path, or "" when it
+// cannot be read.
+func sourceLine(path string, n int) string {
+	fi, err := os.Stat(path)
+	if err != nil || !fi.Mode().IsRegular() || n < 1 {
+		return ""
+	}
+	if v, ok := sourceFiles.Load(path); ok {
+		if f := v.(sourceFile); f.size == fi.Size() && f.mtime.Equal(fi.ModTime()) {
+			if n <= len(f.lines) {
+				return f.lines[n-1]
+			}
+			return ""
+		}
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	var lines []string
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	sourceFiles.Store(path, sourceFile{size: fi.Size(), mtime: fi.ModTime(), lines: lines})
+	if n <= len(lines) {
+		return lines[n-1]
+	}
+	return ""
 }
 
 // raise raises err at the Lua call site. A *diag.Error positioned in text

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,34 @@ func TestLuaTextErrors(t *testing.T) {
 		"-e:5:10: error: eval: Value 301 exceeds valid range 0-255\n\t\tip ttl 301 accept\n\t\t       ^~~\nstack traceback:\n"
 	if got := errb.String(); !strings.HasPrefix(got, want) {
 		t.Errorf("stderr\n%s\nwant it to start with\n%s", got, want)
+	}
+}
+
+// TestLuaLongBracketLines runs scripts whose nft text is a long string:
+// when `[[` ends the line Lua drops the newline after it, and an error in
+// the text is still reported at its own line of the script; text starting
+// on the call's line keeps that line.
+func TestLuaLongBracketLines(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct{ name, script, want string }{
+		{"newline after [[", "local x = 1\nlocal rs = nft [[\ntable ip t {\n  chain c {\n    ip ttl 300 accept\n  }\n}\n]] {}\n", ":5:12: error: eval: Value 300 exceeds valid range 0-255"},
+		{"text on the call line", "local x = 1\nlocal rs = nft [[table ip t {\n  chain c {\n    ip ttl 300 accept\n  }\n}\n]] {}\n", ":4:12: error: eval: Value 300 exceeds valid range 0-255"},
+		{"level-2 bracket, nft.parse", "local rs = nft.parse [==[\r\ntable ip t {\r\n  chain c {\r\n    ip ttl 300 accept\r\n  }\r\n}\r\n]==]\r\n", ":4:12: error: eval: Value 300 exceeds valid range 0-255"},
+		{"chain:rule", "local c = nft.ruleset():table('ip', 't'):chain('c')\nc:rule [[\nip ttl 300 accept]]\n", ":3:8: error: eval: Value 300 exceeds valid range 0-255"},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(dir, fmt.Sprintf("s%d.lua", i))
+			if err := os.WriteFile(path, []byte(c.script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out, errb bytes.Buffer
+			if _, err := luaDispatch([]string{path}, strings.NewReader(""), &out, &errb); err == nil {
+				t.Fatal("the script ran without error")
+			}
+			if got := errb.String(); !strings.HasPrefix(got, path+c.want) {
+				t.Errorf("stderr\n%s\nwant it to start with\n%s%s", got, path, c.want)
+			}
+		})
 	}
 }
