@@ -405,10 +405,7 @@ func kernelIv(s *ivSet, els []*ruleset.Element) []*ivElem {
 	})
 	var out []*ivElem
 	var cur *ivElem
-	for i, p := range pts {
-		if i > 0 && pts[i-1].end == p.end && pts[i-1].v.Cmp(p.v) == 0 {
-			continue // an offline value may hold an element twice
-		}
+	for _, p := range pts {
 		if p.end {
 			if p.v.Sign() == 0 {
 				s.root = true
@@ -423,15 +420,7 @@ func kernelIv(s *ivSet, els []*ruleset.Element) []*ivElem {
 		out = append(out, cur)
 	}
 	sortIv(out)
-	// a set holds each interval once (an offline ruleset may repeat them)
-	dedup := out[:0]
-	for _, x := range out {
-		if n := len(dedup); n > 0 && dedup[n-1].lo.Cmp(x.lo) == 0 && dedup[n-1].hi.Cmp(x.hi) == 0 {
-			continue
-		}
-		dedup = append(dedup, x)
-	}
-	return dedup
+	return out
 }
 
 // ivSetFor returns the interval state of a named single-field interval

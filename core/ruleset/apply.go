@@ -302,8 +302,7 @@ func (rs *Ruleset) applySet(t *Table, cmd *Command, fail failFunc) error {
 		}
 		switch cmd.Op {
 		case OpAdd, OpCreate:
-			s.Elements = append(s.Elements, cmd.Elements...)
-			return nil
+			return addElements(s, cmd.Elements, cmd.Op == OpCreate, fail)
 		case OpDelete, OpDestroy:
 			for _, e := range cmd.Elements {
 				for i, x := range s.Elements {
@@ -324,7 +323,7 @@ func (rs *Ruleset) applySet(t *Table, cmd *Command, fail failFunc) error {
 				return fail("set exists")
 			}
 			if cmd.Set != nil {
-				s.Elements = append(s.Elements, cmd.Set.Elements...)
+				return addElements(s, cmd.Set.Elements, false, fail)
 			}
 			return nil
 		}
@@ -357,6 +356,53 @@ func (rs *Ruleset) applySet(t *Table, cmd *Command, fail failFunc) error {
 		return nil
 	}
 	return fail("unsupported operation")
+}
+
+// addElements adds els to s the way the kernel does: an element whose key
+// (with its interval-end and catch-all flags and its range end) s already
+// holds is not added again, unless excl (create) or its data differs,
+// which the kernel refuses with EEXIST. nft sends an interval set's
+// elements again with each `add element` (and a declaration's elements
+// with the later ones merged in), so this keeps each interval once.
+func addElements(s *Set, els []*Element, excl bool, fail failFunc) error {
+	for _, e := range els {
+		var dup *Element
+		for _, x := range s.Elements {
+			if sameElementKey(x, e) {
+				dup = x
+				break
+			}
+		}
+		if dup == nil {
+			s.Elements = append(s.Elements, e)
+			continue
+		}
+		if excl || !sameElementData(dup, e) {
+			err := fail("element exists in set %s", s.Name)
+			if de, ok := err.(*diag.Error); ok && e.Pos.IsValid() {
+				de.Pos = e.Pos
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// sameElementKey reports whether a and b are the same element of a set:
+// the kernel keys an element by its key, range end and the interval-end
+// and catch-all flags.
+func sameElementKey(a, b *Element) bool {
+	const keyFlags = ElemIntervalEnd | ElemCatchall
+	return string(a.Key) == string(b.Key) && string(a.KeyEnd) == string(b.KeyEnd) && a.Flags&keyFlags == b.Flags&keyFlags
+}
+
+// sameElementData reports whether two elements with the same key map to
+// the same data, verdict or object.
+func sameElementData(a, b *Element) bool {
+	if string(a.Data) != string(b.Data) || a.ObjRef != b.ObjRef || (a.Verdict == nil) != (b.Verdict == nil) {
+		return false
+	}
+	return a.Verdict == nil || *a.Verdict == *b.Verdict
 }
 
 func applyObject(t *Table, cmd *Command, fail failFunc) error {
