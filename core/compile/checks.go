@@ -9,6 +9,7 @@ import (
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/expr"
+	"github.com/nfsh/nfsh/core/linearize"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
@@ -297,7 +298,7 @@ func (c *Compiler) checkObjRefs(ts *tableState, r *ast.Rule) error {
 		if !ok {
 			continue
 		}
-		typ, ok := objTypes[o.Kind]
+		typ, ok := linearize.ObjTypes[o.Kind]
 		if !ok {
 			continue
 		}

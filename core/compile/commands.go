@@ -218,7 +218,7 @@ func (c *Compiler) command(cmd *ast.Command) error {
 		ast.ObjCtHelper, ast.ObjCtTimeout, ast.ObjCtExpect:
 		base.Kind = ruleset.KindObject
 		base.Name = identName(cmd.Spec.Name)
-		base.ObjType = objTypes[cmd.Obj]
+		base.ObjType = linearize.ObjTypes[cmd.Obj]
 		if cmd.Spec.Handle != nil {
 			base.Handle = cmd.Spec.Handle.V
 		}
@@ -611,9 +611,9 @@ func (c *Compiler) renameChain(base ruleset.Command, cmd *ast.Command) error {
 // a reset of every object of the kind, in every table of the family (all
 // families when none is written) or in one table.
 func (c *Compiler) resetAll(op ruleset.Op, cmd *ast.Command) error {
-	typ := objTypes[ast.ObjCounter]
+	typ := linearize.ObjTypes[ast.ObjCounter]
 	if cmd.Obj == ast.ObjQuotas {
-		typ = objTypes[ast.ObjQuota]
+		typ = linearize.ObjTypes[ast.ObjQuota]
 	}
 	x := ruleset.Command{Op: op, Kind: ruleset.KindObject, Pos: cmd.Pos(), ObjType: typ, Table: identName(cmd.Spec.Table)}
 	if cmd.Spec.Family != "" || x.Table != "" {
@@ -832,7 +832,7 @@ func (c *Compiler) setCmd(base ruleset.Command, s *ast.Set) error {
 	dataInterval := false
 	objType := uint32(0)
 	if s.IsMap && s.Data != nil && len(s.Data.Names) == 1 {
-		objType = objTypes[ast.ObjKind(s.Data.Names[0].Name)]
+		objType = linearize.ObjTypes[ast.ObjKind(s.Data.Names[0].Name)]
 	}
 	if objType != 0 {
 		set.Flags |= ruleset.SetObject

@@ -392,6 +392,55 @@ delete map ip t v
 add flowtable ip t f { hook ingress priority 0; devices = { lo }; }
 delete flowtable ip t f
 `},
+	// facts read from core/types: exthdr desc ids (typeof udata), stacked
+	// link layer lengths, icmp type dependencies, ether types, reject
+	// codes, interface types, IP protocol numbers, object types, rates
+	{name: "types facts", src: `table ip6 x {
+	set e1 { typeof hbh nexthdr; }
+	set e2 { typeof rt type; }
+	set e3 { typeof rt0 addr[1]; }
+	set e4 { typeof srh tag; }
+	set e5 { typeof frag id; }
+	set e6 { typeof dst hdrlength; }
+	set e7 { typeof mh type; }
+	map om { type inet_service : quota; }
+	chain c {
+		icmpv6 mtu 1280 accept
+		icmpv6 max-delay 10 accept
+		icmpv6 id 7 accept
+		meta protocol ip6 tcp dport 22 accept
+		reject
+	}
+}
+table ip y {
+	chain c {
+		icmp id 5 accept
+		icmp gateway 16909060 accept
+		icmp mtu 1500 accept
+		meta protocol ip udp dport 53 accept
+		reject
+	}
+}
+table inet z {
+	ct timeout tt { protocol tcp; l3proto ip; policy = { established: 100 }; }
+	ct timeout tu { protocol udp; l3proto ip6; policy = { replied: 10 }; }
+	ct helper h { type "ftp" protocol tcp; }
+	limit l { rate 10/minute; }
+	chain c {
+		reject
+	}
+}
+table netdev n {
+	chain c {
+		ether saddr 00:11:22:33:44:55 vlan type 0x8100 vlan type ip6 accept
+	}
+}
+table bridge b {
+	chain c {
+		vlan type 0x88a8 vlan type ip ip saddr 1.2.3.4 accept
+	}
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case

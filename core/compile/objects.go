@@ -5,28 +5,10 @@ import (
 
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/eval"
+	"github.com/nfsh/nfsh/core/linearize"
 	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/core/types"
 )
-
-// Object types (NFT_OBJECT_*).
-const (
-	objCounter   = 1  // NFT_OBJECT_COUNTER
-	objQuota     = 2  // NFT_OBJECT_QUOTA
-	objCtHelper  = 3  // NFT_OBJECT_CT_HELPER
-	objLimit     = 4  // NFT_OBJECT_LIMIT
-	objCtTimeout = 7  // NFT_OBJECT_CT_TIMEOUT
-	objSecmark   = 8  // NFT_OBJECT_SECMARK
-	objCtExpect  = 9  // NFT_OBJECT_CT_EXPECT
-	objSynproxy  = 10 // NFT_OBJECT_SYNPROXY
-)
-
-// objTypes maps object kinds (and the datatype names of object maps) to
-// NFT_OBJECT_* numbers.
-var objTypes = map[ast.ObjKind]uint32{
-	ast.ObjCounter: objCounter, ast.ObjQuota: objQuota, ast.ObjCtHelper: objCtHelper, ast.ObjLimit: objLimit,
-	ast.ObjCtTimeout: objCtTimeout, ast.ObjSecmark: objSecmark, ast.ObjCtExpect: objCtExpect, ast.ObjSynproxy: objSynproxy,
-}
 
 // nfprotos are the l3proto names of ct objects (NFPROTO_*).
 var nfprotos = map[string]uint16{"inet": 1, "ip": 2, "arp": 3, "netdev": 5, "bridge": 7, "ip6": 10}
@@ -68,7 +50,7 @@ func (a attrs) nest(t uint16, inner attrs) attrs {
 
 // object compiles a stateful object declaration to its NFTA_OBJ_DATA.
 func (c *Compiler) object(fam ruleset.Family, name string, o *ast.Object) (*ruleset.Object, error) {
-	out := &ruleset.Object{Type: objTypes[o.Kind], Name: name, Pos: o.Pos()}
+	out := &ruleset.Object{Type: linearize.ObjTypes[o.Kind], Name: name, Pos: o.Pos()}
 	if o.Comment != nil {
 		out.Userdata = ruleset.UdataSet(nil, ruleset.UdataObjComment, append([]byte(o.Comment.Text), 0))
 	}
@@ -124,7 +106,7 @@ func (c *Compiler) object(fam ruleset.Family, name string, o *ast.Object) (*rule
 		} else if x.Burst != nil {
 			burst = x.Burst.V
 		}
-		per, ok := perSeconds[x.Per]
+		per, ok := linearize.PerSeconds[x.Per]
 		if !ok {
 			return nil, errAt(x, "wrong rate format")
 		}
@@ -270,12 +252,6 @@ func l4proto(id *ast.Ident, at ast.Node) (uint8, error) {
 	if id == nil {
 		return 0, errAt(at, "missing protocol")
 	}
-	switch id.Name {
-	case "tcp":
-		return 6, nil
-	case "udp":
-		return 17, nil
-	}
 	if n, ok := types.ProtocolNumber(id.Name); ok {
 		return n, nil
 	}
@@ -288,8 +264,6 @@ func l3proto(id *ast.Ident) (uint16, error) {
 	}
 	return 0, errAt(id, "unknown layer 3 protocol %s", id.Name)
 }
-
-var perSeconds = map[string]uint64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 func unitBytes(u string) uint64 {
 	switch u {

@@ -162,8 +162,16 @@ func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, isObjMap, dataIn
 	return u
 }
 
-// ip6ExthdrIDs are nft's enum exthdr_desc_id values.
-var ip6ExthdrIDs = map[string]uint32{"hbh": 1, "rt": 2, "rt0": 3, "rt2": 4, "srh": 5, "frag": 6, "dst": 7, "mh": 8}
+// exthdrDescID is nft's enum exthdr_desc_id of d: its position in
+// types.Exthdrs, from 1.
+func exthdrDescID(d *types.ExthdrDesc) uint32 {
+	for i, x := range types.Exthdrs {
+		if x == d {
+			return uint32(i + 1)
+		}
+	}
+	return 0
+}
 
 // exthdrUdata is nft's exthdr_expr_build_udata: the field's template
 // index, and the header's description (IPv6) or the operation and option
@@ -191,8 +199,8 @@ func exthdrUdata(u linearize.Udata, l *eval.Load, x *expr.Exthdr) (linearize.Uda
 		if typ < 0 {
 			return u, 0, false
 		}
-		u = u.U32(1, uint32(typ))          // NFTNL_UDATA_EXTHDR_TYPE
-		u = u.U32(0, ip6ExthdrIDs[d.Name]) // NFTNL_UDATA_EXTHDR_DESC
+		u = u.U32(1, uint32(typ))     // NFTNL_UDATA_EXTHDR_TYPE
+		u = u.U32(0, exthdrDescID(d)) // NFTNL_UDATA_EXTHDR_DESC
 		return u, linearize.EtypeExthdr, true
 	case "tcp option":
 		o, block := types.TCPOptByName(n.Name)

@@ -162,7 +162,7 @@ func (c *Ctx) payload(n *ast.Payload) (*Load, error) {
 	if err := c.needDep(n, p); err != nil {
 		return nil, err
 	}
-	if err := c.icmpDep(n, p, fld.Name); err != nil {
+	if err := c.icmpDep(n, p, fld); err != nil {
 		return nil, err
 	}
 	if p.Base == types.BaseLL && c.llOff > 0 && c.proto[types.BaseLL] == p {
@@ -231,7 +231,7 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		}
 		if base == types.BaseLL && (cur == types.ProtoNetdev || cur == types.ProtoInet) && (p == types.ProtoEth || p == types.ProtoVLAN) {
 			// link layer of an inet/netdev chain: require an ethernet device
-			c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", big.NewInt(1)))
+			c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", arphrdEther))
 			c.proto[base] = types.ProtoEth
 			if p == types.ProtoEth {
 				return nil
@@ -239,7 +239,7 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 			if err := c.addDep(n, types.ProtoEth, p); err != nil {
 				return err
 			}
-			c.llOff += llHeaderBits[types.ProtoEth]
+			c.llOff += types.ProtoEth.Length
 			return nil
 		}
 		if cur == types.ProtoInetService && base == types.BaseTransport {
@@ -257,7 +257,7 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 			if err := c.addDep(n, cur, p); err != nil {
 				return err
 			}
-			c.llOff += llHeaderBits[cur]
+			c.llOff += cur.Length
 			return nil
 		}
 		return Errorf(n, "conflicting protocols specified: %s vs. %s", cur.Name, p.Name)
@@ -270,13 +270,13 @@ func (c *Ctx) needDep(n ast.Node, p *types.Proto) error {
 		if p != types.ProtoEth && p != types.ProtoVLAN {
 			return Errorf(n, "protocol specification is invalid for this family")
 		}
-		c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", big.NewInt(1)))
+		c.Deps = append(c.Deps, c.metaMatch(n, "iiftype", arphrdEther))
 		c.proto[base] = types.ProtoEth
 		if p == types.ProtoVLAN {
 			if err := c.addDep(n, types.ProtoEth, p); err != nil {
 				return err
 			}
-			c.llOff += llHeaderBits[types.ProtoEth]
+			c.llOff += types.ProtoEth.Length
 		}
 		return nil
 	}
@@ -353,6 +353,13 @@ func (c *Ctx) addDep(n ast.Node, lower, upper *types.Proto) error {
 	return nil
 }
 
+// arphrdEther is the interface type of ethernet devices (ARPHRD_ETHER),
+// which a link layer header match depends on.
+var arphrdEther = func() *big.Int {
+	v, _ := types.ARPHRDSymbols.Lookup("ether")
+	return new(big.Int).SetUint64(v)
+}()
+
 func (c *Ctx) metaMatch(n ast.Node, key string, v *big.Int) *Match {
 	mk, _ := types.MetaKey(key)
 	l := metaLoad(n, mk)
@@ -428,7 +435,7 @@ func (c *Ctx) update(left *Load, v *big.Int) {
 	}
 	if up := lower.Upper(v.Uint64()); up != nil {
 		if up.Base == types.BaseLL && lower.Base == types.BaseLL {
-			c.llOff += llHeaderBits[lower]
+			c.llOff += lower.Length
 		}
 		c.proto[up.Base] = up
 	}
@@ -572,15 +579,15 @@ func isIfname(s string) bool {
 
 var _ = strings.TrimSpace
 
-// icmpTypeDeps are the ICMP types a header field is only valid for
-// (proto.c icmp_dep): echo fields accept echo request and reply.
-var icmpTypeDeps = map[*types.Proto]map[string][]uint64{
-	types.ProtoICMP:  {"id": {8, 0}, "sequence": {8, 0}, "gateway": {5}, "mtu": {3}},
-	types.ProtoICMP6: {"parameter-problem": {4}, "mtu": {2}, "id": {128, 129}, "sequence": {128, 129}, "max-delay": {130}},
+// icmpDepTypes are the ICMP types a field's dependency (types.Field.ICMPDep,
+// nft's icmp_dep) stands for: echo fields accept echo request and reply.
+var icmpDepTypes = map[types.ICMPDep][]uint64{
+	types.ICMPDepEcho: {8, 0}, types.ICMPDepAddress: {5}, types.ICMPDepMTU: {3},
+	types.ICMP6DepEcho: {128, 129}, types.ICMP6DepMTU: {2}, types.ICMP6DepMGMQ: {130}, types.ICMP6DepPPTR: {4},
 }
 
-func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
-	vals := icmpTypeDeps[p][field]
+func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, fld types.Field) error {
+	vals := icmpDepTypes[fld.ICMPDep]
 	if len(vals) == 0 {
 		return nil
 	}
@@ -613,9 +620,6 @@ func (c *Ctx) icmpDep(n ast.Node, p *types.Proto, field string) error {
 // Dep generates the dependency a header of protocol p needs (as
 // payload_gen_dependency does for reject), appending it to c.Deps.
 func (c *Ctx) Dep(n ast.Node, p *types.Proto) error { return c.needDep(n, p) }
-
-// llHeaderBits are the lengths of link layer headers that can be stacked.
-var llHeaderBits = map[*types.Proto]int{types.ProtoEth: 14 * 8, types.ProtoVLAN: 4 * 8}
 
 func isMetaKey(e expr.Expr, key uint32) bool {
 	m, ok := e.(*expr.Meta)

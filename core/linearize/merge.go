@@ -127,7 +127,7 @@ func (c *Ctx) reduce(fam ruleset.Family) {
 		case recPayload:
 			group = append(group, r)
 		case recExpr:
-			if r.isMetaP && (fam == ruleset.FamilyIP && r.metaProt == 0x0800 || fam == ruleset.FamilyIP6 && r.metaProt == 0x86dd) {
+			if r.isMetaP && isFamilyProtocol(fam, r.metaProt) {
 				dead = r
 			}
 		}
@@ -203,4 +203,20 @@ func merge(sa []*rec) {
 		drop.exprs = nil
 		last = keep
 	}
+}
+
+// isFamilyProtocol reports whether v is the ether type of fam's own
+// network protocol (ip or ip6), so `meta protocol v` is redundant there.
+func isFamilyProtocol(fam ruleset.Family, v uint16) bool {
+	var p *types.Proto
+	switch fam {
+	case ruleset.FamilyIP:
+		p = types.ProtoIP
+	case ruleset.FamilyIP6:
+		p = types.ProtoIP6
+	default:
+		return false
+	}
+	n, ok := types.ProtoEth.Num(p)
+	return ok && n == uint64(v)
 }

@@ -26,6 +26,11 @@ func (c *Ctx) reject(ec *eval.Ctx, x *ast.Reject) error {
 	e := &expr.Reject{}
 	var rfam *types.Proto // family of an icmp/icmpv6 reject
 	setCode := func(v uint8) { e.ICMPCode = &v }
+	// nft's default code: port unreachable, in the reject type's codes
+	portUnreach := func(dt *types.Datatype) {
+		v, _ := dt.Symbols.Lookup("port-unreachable")
+		setCode(uint8(v))
+	}
 	code := func(dt *types.Datatype) error {
 		if x.Code == nil {
 			return nil
@@ -63,21 +68,21 @@ func (c *Ctx) reject(ec *eval.Ctx, x *ast.Reject) error {
 		switch ec.Family {
 		case ruleset.FamilyIP:
 			e.Type, rfam = rejectICMP, types.ProtoIP
-			setCode(3)
+			portUnreach(types.ICMPCode)
 		case ruleset.FamilyIP6:
 			e.Type, rfam = rejectICMP, types.ProtoIP6
-			setCode(4)
+			portUnreach(types.ICMPv6Code)
 		case ruleset.FamilyInet, ruleset.FamilyBridge, ruleset.FamilyNetdev:
 			switch net {
 			case nil:
 				e.Type = rejectICMPX
-				setCode(1)
+				portUnreach(types.ICMPXCode)
 			case types.ProtoIP:
 				e.Type, rfam = rejectICMP, types.ProtoIP
-				setCode(3)
+				portUnreach(types.ICMPCode)
 			case types.ProtoIP6:
 				e.Type, rfam = rejectICMP, types.ProtoIP6
-				setCode(4)
+				portUnreach(types.ICMPv6Code)
 			default:
 				e.Type = rejectICMP
 			}

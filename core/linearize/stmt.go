@@ -353,7 +353,8 @@ func (c *Ctx) log(ec *eval.Ctx, x *ast.Log) error {
 	return nil
 }
 
-var perSeconds = map[string]uint64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+// PerSeconds are the seconds of the time units of a rate (`10/minute`).
+var PerSeconds = map[string]uint64{"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 func (c *Ctx) limit(x *ast.Limit) error {
 	switch x.RateUnit {
@@ -371,7 +372,7 @@ func (c *Ctx) limit(x *ast.Limit) error {
 		p.Len = len(rate) + 1 + len(x.RateUnit)
 		return &diag.Error{Op: "eval", Pos: p, Msg: "Wrong rate format"}
 	}
-	e := &expr.Limit{Rate: x.Rate, Unit: perSeconds[x.Per]}
+	e := &expr.Limit{Rate: x.Rate, Unit: PerSeconds[x.Per]}
 	if x.RateUnit != "" {
 		e.Type = 1
 		e.Rate = x.Rate * unitBytes(x.RateUnit)
