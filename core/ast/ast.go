@@ -26,12 +26,11 @@ func (l Loc) Pos() diag.Pos { return l.P }
 // At returns a Loc for p (a convenience for building nodes by hand).
 func At(p diag.Pos) Loc { return Loc{P: p} }
 
-// Ident is a name written in the source (table, chain, set, object names),
-// either bare or quoted.
+// Ident is a name written in the source (table, chain, set, object names):
+// a bare word, as nft's grammar wants there.
 type Ident struct {
 	Loc
-	Name   string
-	Quoted bool // written as "name"
+	Name string
 }
 
 // File is a parsed nft script: a list of commands in source order.

@@ -66,7 +66,7 @@ func (p *parser) commonBlock() bool {
 		return true
 	case "define", "redefine":
 		p.next()
-		nt := p.identTok()
+		nt := p.nameTok("string")
 		p.expect(tAssign, "'='")
 		v := p.initializer()
 		p.endCommand()
@@ -79,7 +79,7 @@ func (p *parser) commonBlock() bool {
 		return true
 	case "undefine":
 		p.next()
-		nt := p.identTok()
+		nt := p.nameTok("string")
 		p.endCommand()
 		scope := p.sh.scopes[len(p.sh.scopes)-1]
 		if _, ok := scope[nt.text]; !ok {
@@ -243,7 +243,7 @@ func (p *parser) parseCommand() *ast.Command {
 	case ast.ObjChain:
 		p.tableSpec(cmd, true)
 		if cmd.Spec.Handle == nil {
-			cmd.Spec.Chain = p.ident()
+			cmd.Spec.Chain = p.name(nameOrHandle(cmd))
 			if cmd.Op == ast.OpDelete || cmd.Op == ast.OpDestroy {
 				break
 			}
@@ -254,11 +254,11 @@ func (p *parser) parseCommand() *ast.Command {
 				cmd.Chain = p.chainBlock(cmd.Spec.Chain)
 			}
 		case ast.OpRename:
-			cmd.NewName = p.ident()
+			cmd.NewName = p.name("string")
 		}
 	case ast.ObjRule:
 		p.tableSpec(cmd, false)
-		cmd.Spec.Chain = p.ident()
+		cmd.Spec.Chain = p.name("string")
 		p.rulePosition(cmd)
 		switch cmd.Op {
 		case ast.OpAdd, ast.OpInsert, ast.OpReplace, ast.OpCreate:
@@ -267,7 +267,7 @@ func (p *parser) parseCommand() *ast.Command {
 	case ast.ObjSet, ast.ObjMap, ast.ObjMeter, ast.ObjFlowtable:
 		p.tableSpec(cmd, true)
 		if cmd.Spec.Handle == nil {
-			cmd.Spec.Name = p.ident()
+			cmd.Spec.Name = p.name(nameOrHandle(cmd))
 		}
 		if (cmd.Op == ast.OpAdd || cmd.Op == ast.OpCreate || cmd.Op == ast.OpDelete) && p.peek().kind == tLBrace {
 			switch obj {
@@ -279,7 +279,7 @@ func (p *parser) parseCommand() *ast.Command {
 		}
 	case ast.ObjElement:
 		p.tableSpec(cmd, false)
-		cmd.Spec.Name = p.ident()
+		cmd.Spec.Name = p.name("string")
 		if p.peek().kind == tDollar {
 			v := p.variable()
 			se, ok := unwrapVar(v).(*ast.SetExpr)
@@ -294,7 +294,7 @@ func (p *parser) parseCommand() *ast.Command {
 		ast.ObjCtHelper, ast.ObjCtTimeout, ast.ObjCtExpect:
 		p.tableSpec(cmd, true)
 		if cmd.Spec.Handle == nil {
-			cmd.Spec.Name = p.ident()
+			cmd.Spec.Name = p.name(nameOrHandle(cmd))
 		}
 		if cmd.Op == ast.OpAdd || cmd.Op == ast.OpCreate {
 			cmd.Object = p.objectBody(obj, cmd.Spec.Name, false)
@@ -312,7 +312,7 @@ func (p *parser) parseCommand() *ast.Command {
 	case ast.ObjHooks:
 		p.optFamily(cmd)
 		if p.acceptWord("device") {
-			cmd.Words = append(cmd.Words, p.identTok().text)
+			cmd.Words = append(cmd.Words, p.nameTok("string").text)
 		}
 	}
 	cmd.Loc = p.span(start)
@@ -404,7 +404,11 @@ func (p *parser) tableSpec(cmd *ast.Command, byHandle bool) {
 		cmd.Spec.Handle = p.handle()
 		return
 	}
-	cmd.Spec.Table = p.ident()
+	expecting := "string"
+	if cmd.Obj == ast.ObjTable {
+		expecting = nameOrHandle(cmd)
+	}
+	cmd.Spec.Table = p.name(expecting)
 	// nft 1.0.6 deletes ct helpers, timeouts and expectations by name only
 	// (its grammar has no `handle` there).
 	ctObj := cmd.Obj == ast.ObjCtHelper || cmd.Obj == ast.ObjCtTimeout || cmd.Obj == ast.ObjCtExpect
@@ -444,7 +448,8 @@ func (p *parser) rulePosition(cmd *ast.Command) {
 	}
 }
 
-// identTok consumes an identifier (bare word or quoted string).
+// identTok consumes a bare word or quoted string where nft accepts
+// either (flowtable references, xt names, object map types).
 func (p *parser) identTok() token {
 	t := p.peek()
 	if t.kind != tWord && t.kind != tQuoted {
@@ -453,9 +458,37 @@ func (p *parser) identTok() token {
 	return p.next()
 }
 
-func (p *parser) ident() *ast.Ident {
-	t := p.identTok()
-	return &ast.Ident{Loc: p.loc(t), Name: t.text, Quoted: t.kind == tQuoted}
+// nameTok consumes a bare word where nft's grammar has an identifier
+// (its STRING token, never a quoted string): table, chain, set, map,
+// object and flowtable names, hook and chain type names, and the like.
+// Anything else is a syntax error expecting what nft's parser would
+// expect there ("" says nothing).
+func (p *parser) nameTok(expecting string) token {
+	if p.peek().kind != tWord {
+		p.unexpected(expecting)
+	}
+	return p.next()
+}
+
+// name parses a bare-word identifier (see nameTok).
+func (p *parser) name(expecting string) *ast.Ident {
+	t := p.nameTok(expecting)
+	return &ast.Ident{Loc: p.loc(t), Name: t.text}
+}
+
+// nameOrHandle is what nft 1.0.6 expects where a delete command takes a
+// name or `handle N` (tables, chains, sets, flowtables and the objects
+// other than ct helpers, timeouts and expectations).
+func nameOrHandle(cmd *ast.Command) string {
+	if cmd.Op != ast.OpDelete && cmd.Op != ast.OpDestroy {
+		return "string"
+	}
+	switch cmd.Obj {
+	case ast.ObjTable, ast.ObjChain, ast.ObjSet, ast.ObjFlowtable, ast.ObjCounter, ast.ObjQuota,
+		ast.ObjLimit, ast.ObjSecmark, ast.ObjSynproxy:
+		return "handle or string"
+	}
+	return "string"
 }
 
 // quoted parses a quoted string (or a variable holding one).
@@ -539,30 +572,30 @@ func (p *parser) tableBlock() *ast.Table {
 		switch t.text {
 		case "flags":
 			p.next()
-			tb.Flags = append(tb.Flags, p.ident())
+			tb.Flags = append(tb.Flags, p.name("string"))
 			for p.accept(tComma) {
-				tb.Flags = append(tb.Flags, p.ident())
+				tb.Flags = append(tb.Flags, p.name("string"))
 			}
 		case "comment":
 			tb.Comment = p.comment()
 		case "chain":
 			p.next()
-			name := p.ident()
+			name := p.name("string")
 			tb.Chains = append(tb.Chains, p.chainBlock(name))
 		case "set", "map":
 			p.next()
-			name := p.ident()
+			name := p.name("string")
 			tb.Sets = append(tb.Sets, p.setBlock(name, t.text == "map"))
 		case "flowtable":
 			p.next()
-			name := p.ident()
+			name := p.name("string")
 			tb.Flowtables = append(tb.Flowtables, p.flowtableBlock(name))
 		case "counter", "quota", "limit", "secmark", "synproxy", "ct":
 			kind := p.objKind()
 			if kind == "" {
 				p.unexpected("helper, timeout or expectation")
 			}
-			name := p.ident()
+			name := p.name("string")
 			tb.Objects = append(tb.Objects, p.objectBody(kind, name, true))
 		default:
 			p.unexpected("chain, set, map, flowtable, counter, quota, limit, ct, secmark, synproxy, flags or comment")
@@ -578,11 +611,11 @@ func (p *parser) chainBlock(name *ast.Ident) *ast.Chain {
 	ch := &ast.Chain{Name: name}
 	p.blockItems(func(t token) {
 		switch {
-		case p.isWord("type") && p.peekAt(1).kind == tWord:
+		case p.isWord("type") && (p.peekAt(1).kind == tWord || p.peekAt(1).kind == tQuoted):
 			p.next()
-			ch.Type = p.ident()
+			ch.Type = p.name("string")
 			p.expectWord("hook")
-			ch.Hook = p.ident()
+			ch.Hook = p.name("string")
 			p.devSpec(&ch.Devices)
 			if p.isWord("priority") {
 				p.next()
@@ -598,9 +631,9 @@ func (p *parser) chainBlock(name *ast.Ident) *ast.Chain {
 				// the policy statement as a whole, as nft locates it
 				ch.Policy = &ast.Symbol{Loc: p.span(kw), Text: pt.text}
 			}
-		case p.isWord("flags") && p.isWordAt(1, "offload"):
+		case p.isWord("flags") && (p.isWordAt(1, "offload") || p.peekAt(1).kind == tQuoted):
 			p.next()
-			ch.Flags = append(ch.Flags, p.ident())
+			ch.Flags = append(ch.Flags, p.name("offload"))
 		case p.isWord("comment") && p.peekAt(1).kind == tQuoted:
 			ch.Comment = p.comment()
 		case p.isWord("devices") || p.isWord("device"):
@@ -699,7 +732,7 @@ func (p *parser) prioSpec() ast.Expr {
 // typeSpec parses a `type` datatype concatenation.
 func (p *parser) typeNames(ts *ast.TypeSpec) {
 	for {
-		ts.Names = append(ts.Names, p.ident())
+		ts.Names = append(ts.Names, p.name(""))
 		if !p.accept(tDot) {
 			return
 		}
@@ -753,9 +786,9 @@ func (p *parser) setBlock(name *ast.Ident, isMap bool) *ast.Set {
 			}
 		case "flags":
 			p.next()
-			s.Flags = append(s.Flags, p.ident())
+			s.Flags = append(s.Flags, p.name("constant or interval or dynamic or timeout"))
 			for p.accept(tComma) {
-				s.Flags = append(s.Flags, p.ident())
+				s.Flags = append(s.Flags, p.name("constant or interval or dynamic or timeout"))
 			}
 		case "timeout":
 			p.next()
@@ -847,7 +880,7 @@ func (p *parser) flowtableBlock(name *ast.Ident) *ast.Flowtable {
 		switch {
 		case p.isWord("hook"):
 			p.next()
-			ft.Hook = p.ident()
+			ft.Hook = p.name("string")
 			if p.acceptWord("priority") {
 				ft.Priority = p.prioSpec()
 			}
@@ -860,9 +893,9 @@ func (p *parser) flowtableBlock(name *ast.Ident) *ast.Flowtable {
 			ft.Counter = true
 		case p.isWord("flags"):
 			p.next()
-			ft.Flags = append(ft.Flags, p.ident())
+			ft.Flags = append(ft.Flags, p.name("offload"))
 			for p.accept(tComma) {
-				ft.Flags = append(ft.Flags, p.ident())
+				ft.Flags = append(ft.Flags, p.name("offload"))
 			}
 		case p.isWord("comment"):
 			ft.Comment = p.comment()
@@ -949,9 +982,9 @@ func (p *parser) objectBody(kind ast.ObjKind, name *ast.Ident, inTable bool) *as
 				q := p.expect(tQuoted, "quoted helper name")
 				h.Type = &ast.String{Loc: p.loc(q), Text: q.text}
 				p.expectWord("protocol")
-				h.Protocol = p.ident()
+				h.Protocol = p.name("udp or tcp")
 			case p.acceptWord("l3proto"):
-				h.L3Proto = p.ident()
+				h.L3Proto = p.name("")
 			default:
 				p.unexpected("type, l3proto or comment")
 			}
@@ -963,9 +996,9 @@ func (p *parser) objectBody(kind ast.ObjKind, name *ast.Ident, inTable bool) *as
 			}
 			switch {
 			case p.acceptWord("protocol"):
-				c.Protocol = p.ident()
+				c.Protocol = p.name("udp or tcp")
 			case p.acceptWord("l3proto"):
-				c.L3Proto = p.ident()
+				c.L3Proto = p.name("")
 			case p.acceptWord("policy"):
 				p.expect(tAssign, "'='")
 				p.expect(tLBrace, "'{'")
@@ -975,7 +1008,7 @@ func (p *parser) objectBody(kind ast.ObjKind, name *ast.Ident, inTable bool) *as
 						break
 					}
 					st := p.peek()
-					state := p.ident()
+					state := p.name("string")
 					p.expect(tColon, "colon")
 					v := p.timeSpec()
 					c.Policy = append(c.Policy, &ast.TimeoutPolicy{Loc: p.span(st), State: state, Value: v})
@@ -997,9 +1030,9 @@ func (p *parser) objectBody(kind ast.ObjKind, name *ast.Ident, inTable bool) *as
 			}
 			switch {
 			case p.acceptWord("protocol"):
-				c.Protocol = p.ident()
+				c.Protocol = p.name("udp or tcp")
 			case p.acceptWord("l3proto"):
-				c.L3Proto = p.ident()
+				c.L3Proto = p.name("")
 			case p.acceptWord("dport"):
 				c.DPort = p.uint()
 			case p.acceptWord("timeout"):

@@ -162,11 +162,7 @@ func (p *parser) rhsOrList() ast.Expr {
 // setRef parses `@name`.
 func (p *parser) setRef() ast.Expr {
 	start := p.expect(tAt, "'@'")
-	nt := p.peek()
-	if nt.kind != tWord && nt.kind != tQuoted {
-		p.unexpected("set name")
-	}
-	p.next()
+	nt := p.nameTok("string")
 	return &ast.SetRef{Loc: p.span(start), Name: nt.text}
 }
 
@@ -259,11 +255,9 @@ func (p *parser) verdict() *ast.Verdict {
 		case tWord:
 			p.next()
 			v.Chain = &ast.Symbol{Loc: p.loc(c), Text: c.text}
-		case tQuoted:
-			p.next()
-			v.Chain = &ast.String{Loc: p.loc(c), Text: c.text}
 		default:
-			p.unexpected("chain name")
+			// nft 1.0.6: an identifier or a variable, never a quoted string
+			p.unexpected("string or '$'")
 		}
 	}
 	v.Loc = p.span(t)

@@ -78,8 +78,13 @@ func (p *parser) parseStmt() ast.Stmt {
 			v := p.verdict()
 			return &ast.VerdictStmt{Loc: v.Loc, Verdict: v}
 		case "jump", "goto":
-			if p.peekAt(1).kind == tLBrace {
+			switch p.peekAt(1).kind {
+			case tLBrace:
 				return p.chainStmt()
+			case tQuoted:
+				// nft 1.0.6: the chain is an identifier or a variable
+				p.next()
+				p.unexpected("'{'")
 			}
 			v := p.verdict()
 			return &ast.VerdictStmt{Loc: v.Loc, Verdict: v}
@@ -135,11 +140,11 @@ func (p *parser) parseStmt() ast.Stmt {
 			if next == "table" {
 				p.next()
 				p.next()
-				return p.meterBody(t, p.identTok().text)
+				return p.meterBody(t, p.nameTok("string").text)
 			}
 		case "meter":
 			p.next()
-			return p.meterBody(t, p.identTok().text)
+			return p.meterBody(t, p.nameTok("string").text)
 		case "xt":
 			p.next()
 			x := &ast.Xt{Type: p.expectOneOf("match", "target", "watcher").text}
