@@ -29,13 +29,19 @@ var (
 // probeTable is the table the feature probes name; it is never committed.
 var probeTable = &ruleset.Table{Family: ruleset.FamilyIP, Name: "nfsh-feature-probe"}
 
+// persistRelease is the first mainline kernel with NFT_TABLE_F_PERSIST.
+var persistRelease = [2]int{6, 9}
+
 // Probe detects the kernel features by sending check-mode batches (never
 // committed), once per process.
 //
-// The persist probe creates a table in a batch the kernel then aborts,
-// which still uses up a table handle (the kernel's counter is not rolled
-// back): callers that do not need Persist use probeDestroy, so that the
-// tables they create get the handles nft would give them.
+// A table created in a check batch uses up a table handle even though the
+// kernel aborts the batch (its counter is not rolled back), and a table
+// created afterwards would not get the handle nft gives it. So Persist is
+// not probed on a kernel whose release has it (6.9 and later); older
+// kernels refuse the unknown flag before they count a handle, so probing
+// there (for a backported flag) costs nothing. Destroy is probed by
+// destroying a table that does not exist, which uses up nothing.
 func Probe(c *nfnl.Conn) (Features, error) {
 	var f Features
 	d, err := probeDestroy(c)
@@ -48,6 +54,11 @@ func Probe(c *nfnl.Conn) (Features, error) {
 		return *featCache, nil
 	}
 	f.Destroy = d
+	if releaseAtLeast(kernelRelease(), persistRelease) {
+		f.Persist = true
+		featCache = &f
+		return f, nil
+	}
 	b := nfnl.NewBatch(0)
 	wire.AddTable(b, probeTable, wire.TableOwner|wire.TablePersist, unix.NLM_F_EXCL)
 	if _, err := c.SendBatch(b, nfnl.SendOptions{Check: true}); err == nil {
@@ -84,4 +95,41 @@ func probeDestroy(c *nfnl.Conn) (bool, error) {
 func isRefusal(err error) bool {
 	_, ok := batchError(err)
 	return ok
+}
+
+// kernelRelease returns the running kernel's release (uname -r), or "".
+func kernelRelease() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return ""
+	}
+	return unix.ByteSliceToString(u.Release[:])
+}
+
+// releaseAtLeast reports whether a kernel release string ("6.18.0-foo")
+// is at least major.minor; an unreadable release is not.
+func releaseAtLeast(rel string, want [2]int) bool {
+	var got [2]int
+	for i := range got {
+		n, j := 0, 0
+		for j < len(rel) && rel[j] >= '0' && rel[j] <= '9' {
+			n = n*10 + int(rel[j]-'0')
+			j++
+		}
+		if j == 0 || j > 6 {
+			return false
+		}
+		got[i] = n
+		rel = rel[j:]
+		if i == 0 {
+			if len(rel) == 0 || rel[0] != '.' {
+				return false
+			}
+			rel = rel[1:]
+		}
+	}
+	if got[0] != want[0] {
+		return got[0] > want[0]
+	}
+	return got[1] >= want[1]
 }
