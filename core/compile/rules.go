@@ -57,6 +57,12 @@ func (c *Compiler) trackRule(cmd *ruleset.Command, rule *ruleset.Rule) {
 	if !ok {
 		return
 	}
+	positioned := cmd.PositionRule != nil || cmd.Position != 0 || cmd.Handle != 0
+	if !positioned && (cmd.Op == ruleset.OpAdd || cmd.Op == ruleset.OpCreate) {
+		// Appending: amortized, so that a script of n rules costs O(n).
+		ts.rules[cmd.Chain] = append(l, ruleRef{rule: rule})
+		return
+	}
 	at := -1
 	for i, r := range l {
 		switch {
