@@ -441,6 +441,56 @@ table bridge b {
 	}
 }
 `},
+	// nft 1.0.6 replaces an anonymous set of one plain element by the
+	// element (expr_evaluate_set); catch-alls, concatenations and maps
+	// stay sets, element statements and comments are dropped.
+	{name: "singleton-sets", src: `define p = { 22 }
+table inet t {
+	set s { type inet_service; elements = { 22 }; }
+	chain c {
+		tcp dport { 22 } accept
+		tcp dport != { 22 } accept
+		tcp dport { 1-1023 } accept
+		tcp dport != { 1-1023 } accept
+		tcp dport { 22-22 } accept
+		tcp dport { 0-65535 } accept
+		ip saddr { 10.0.0.0/8 } accept
+		ip saddr != { 10.0.0.0/8 } accept
+		ip saddr { 10.0.0.0/7 } accept
+		ip saddr { 10.0.0.0/32 } accept
+		ip saddr { 10.0.0.1 } accept
+		ip6 saddr { ::1 } accept
+		ip6 daddr { fe80::/10 } accept
+		ct state { established } accept
+		ct state != { established } accept
+		ct state == { established } accept
+		ct status { dnat } accept
+		tcp flags { syn } accept
+		tcp flags != { syn } accept
+		meta l4proto { tcp } accept
+		meta l4proto { tcp } tcp dport 22 accept
+		meta iifname { "eth*" } accept
+		meta iifname { "eth0" } accept
+		tcp dport $p accept
+		tcp dport { 22 counter } accept
+		tcp dport { 22 timeout 1s } accept
+		tcp dport { 22 comment "x" } accept
+		tcp dport { 22 } counter accept
+		tcp dport vmap { 22 : accept }
+		meta mark set tcp dport map { 22 : 1 }
+		ip saddr . tcp dport { 10.0.0.1 . 22 } accept
+		tcp dport { * } accept
+		tcp dport { 22, 23 } accept
+		tcp dport @s accept
+	}
+}
+table ip t {
+	chain c {
+		ip protocol { tcp } tcp dport { 22 } accept
+		ip saddr { 10.0.0.0/8 } ip daddr != { 10.1.0.0/16 } tcp dport != { 1-1023 } counter
+	}
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case

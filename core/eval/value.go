@@ -68,7 +68,11 @@ func (c *Ctx) Value(n ast.Expr, l *Load) (*Value, error) {
 		}
 		return v, nil
 	case *ast.SetExpr:
-		return c.setLiteral(x, l, nil)
+		v, err := c.setLiteral(x, l, nil)
+		if err != nil {
+			return nil, err
+		}
+		return singleton(v), nil
 	case *ast.SetRef:
 		s := c.LookupSet(x.Name)
 		if s == nil {
@@ -215,6 +219,27 @@ var verdictWords = map[string]bool{"accept": true, "drop": true, "continue": tru
 
 func maxOf(bits int) string {
 	return new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(bits)), big.NewInt(1)).String()
+}
+
+// singleton returns the element of an anonymous set literal with
+// exactly one element when that element is a plain value, prefix or
+// range, and v otherwise. nft 1.0.6 (expr_evaluate_set) replaces such a
+// set by its element, so `tcp dport { 22 }` compiles and lists as
+// `tcp dport 22`; the element's timeout, comment and statements are
+// dropped with the set. Catch-all elements and concatenations stay sets.
+func singleton(v *Value) *Value {
+	if len(v.Elems) != 1 {
+		return v
+	}
+	e := v.Elems[0]
+	if e.Catch || e.Key == nil || e.Data != nil {
+		return v
+	}
+	switch e.Key.Kind {
+	case VConst, VPrefix, VRange:
+		return e.Key
+	}
+	return v
 }
 
 // setLiteral evaluates a set or map literal; data is the map's data type
