@@ -491,6 +491,41 @@ table ip t {
 	}
 }
 `},
+	// NFTA_BITWISE_OP: nft 1.0.6 sends NFT_BITWISE_BOOL for binary
+	// operations, header bit-fields and masked payload writes, and leaves
+	// it out for prefix matches and flag tests (TestNftWire).
+	{name: "bitwise-op", src: `table inet t {
+	chain c {
+		meta mark & 0xff == 1
+		meta mark & 0xff00 ^ 1 == 3
+		ct mark set ct mark | 0x10
+		ct mark set meta mark & 0xff
+		meta mark set meta mark & 0xff00
+		meta mark set meta mark << 2 | 1
+		ip dscp cs1
+		ip dscp set cs1
+		ip6 dscp set cs1
+		ip6 flowlabel 5
+		tcp flags syn / syn,ack
+		tcp flags & (syn|ack) == syn
+		tcp flags ! syn
+		ct state ! established
+		ct state established
+		ip saddr & 255.255.0.0 == 10.0.0.0
+		ip saddr 10.0.0.0/8
+		ip saddr != 10.0.0.0/7
+		ip6 daddr fe80::/10
+		tcp dport 0-1000 meta mark 0x1/0xf
+	}
+}
+table bridge b {
+	chain c {
+		vlan id 1
+		vlan id set 2
+		vlan pcp 3
+	}
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case

@@ -146,7 +146,7 @@ func (c *Ctx) Load(l *eval.Load, unit uint32, hton bool) {
 	}
 	n := uint32(l.Bytes())
 	if l.Mask != nil {
-		c.Add(&expr.Bitwise{SReg: reg, DReg: reg, OmitOp: true, Len: n, Mask: types.ToBytes(l.Mask, int(n), types.OrderBig), Xor: make([]byte, n)})
+		c.Add(&expr.Bitwise{SReg: reg, DReg: reg, Len: n, Mask: types.ToBytes(l.Mask, int(n), types.OrderBig), Xor: make([]byte, n)})
 	}
 	for _, b := range l.Binop {
 		c.binop(l, reg, b)
@@ -176,7 +176,7 @@ func NeedsHton(l *eval.Load) bool {
 func (c *Ctx) binop(l *eval.Load, reg uint32, b eval.Binop) {
 	n := int(l.Bytes())
 	all := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(n*8)), big.NewInt(1))
-	bw := &expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n), OmitOp: true}
+	bw := &expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n)}
 	switch b.Op {
 	case "&":
 		bw.Mask = types.ToBytes(b.V, n, l.Order)
@@ -188,7 +188,6 @@ func (c *Ctx) binop(l *eval.Load, reg uint32, b eval.Binop) {
 		bw.Mask = types.ToBytes(all, n, l.Order)
 		bw.Xor = types.ToBytes(b.V, n, l.Order)
 	case "<<", ">>":
-		bw.OmitOp = false
 		bw.Op = expr.BitwiseLshift
 		if b.Op == ">>" {
 			bw.Op = expr.BitwiseRshift
@@ -247,7 +246,7 @@ func (c *Ctx) match0(m *eval.Match) error {
 		if m.Mask != nil {
 			c.Load(l, unit, false)
 			n := l.Bytes()
-			c.Add(&expr.Bitwise{SReg: reg, DReg: reg, OmitOp: true, Len: uint32(n), Mask: constBytes(m.Mask, l, false), Xor: make([]byte, n)})
+			c.Add(&expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n), Mask: constBytes(m.Mask, l, false), Xor: make([]byte, n)})
 			c.Add(&expr.Cmp{SReg: reg, Op: cmpOp(m.Op), Data: constBytes(k, l, false)})
 			return nil
 		}

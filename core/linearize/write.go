@@ -74,7 +74,7 @@ func (c *Ctx) payloadWrite(ec *eval.Ctx, x *ast.Assign, tgt *eval.Load) error {
 	mask := new(big.Int).Xor(all, field)
 	xor := new(big.Int).Lsh(v.C.V, uint(shift))
 	c.Add(&expr.Payload{DReg: reg, Base: pl.Base, Offset: uint32(byteOff), Len: uint32(size)})
-	c.Add(&expr.Bitwise{SReg: reg, DReg: reg, OmitOp: true, Len: uint32(size),
+	c.Add(&expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(size),
 		Mask: types.ToBytes(mask, size, types.OrderBig), Xor: types.ToBytes(xor, size, types.OrderBig)})
 	w.Offset, w.Len, w.SReg = uint32(byteOff), uint32(size), reg
 	c.Add(w)
