@@ -502,6 +502,10 @@ table ip t {
 		ct mark set meta mark & 0xff
 		meta mark set meta mark & 0xff00
 		meta mark set meta mark << 2 | 1
+		meta mark set meta mark & 0xff00 | 1
+		meta mark set meta mark & 0xff00 | 1 ^ 4
+		meta mark & 0xff00 | 1 == 3
+		ct mark set ct mark & 0xff | 0x100
 		ip dscp cs1
 		ip dscp set cs1
 		ip6 dscp set cs1

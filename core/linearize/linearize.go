@@ -148,9 +148,7 @@ func (c *Ctx) Load(l *eval.Load, unit uint32, hton bool) {
 	if l.Mask != nil {
 		c.Add(&expr.Bitwise{SReg: reg, DReg: reg, Len: n, Mask: types.ToBytes(l.Mask, int(n), types.OrderBig), Xor: make([]byte, n)})
 	}
-	for _, b := range l.Binop {
-		c.binop(l, reg, b)
-	}
+	c.binops(l, reg)
 	if hton && NeedsHton(l) {
 		c.Add(&expr.Byteorder{SReg: reg, DReg: reg, Op: expr.ByteorderHton, Len: n, Size: htonSize(n)})
 	}
@@ -173,28 +171,47 @@ func NeedsHton(l *eval.Load) bool {
 	return l.Order == types.OrderHost && l.Bytes() > 1 && !l.Type.IsString()
 }
 
-func (c *Ctx) binop(l *eval.Load, reg uint32, b eval.Binop) {
+// binops emits the binary operations of l on reg. Like nft 1.0.6
+// (netlink_gen_bitwise_mask_xor), a run of &, | and ^ becomes one
+// bitwise whose mask and xor combine the run: `& 0xff00 | 1` is
+// `( reg & 0xff00 ) ^ 0x1`; a shift stands alone.
+func (c *Ctx) binops(l *eval.Load, reg uint32) {
 	n := int(l.Bytes())
 	all := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(n*8)), big.NewInt(1))
-	bw := &expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n)}
-	switch b.Op {
-	case "&":
-		bw.Mask = types.ToBytes(b.V, n, l.Order)
-		bw.Xor = make([]byte, n)
-	case "|":
-		bw.Mask = types.ToBytes(new(big.Int).AndNot(all, b.V), n, l.Order)
-		bw.Xor = types.ToBytes(b.V, n, l.Order)
-	case "^":
-		bw.Mask = types.ToBytes(all, n, l.Order)
-		bw.Xor = types.ToBytes(b.V, n, l.Order)
-	case "<<", ">>":
-		bw.Op = expr.BitwiseLshift
-		if b.Op == ">>" {
-			bw.Op = expr.BitwiseRshift
+	var mask, xor *big.Int
+	flush := func() {
+		if mask != nil {
+			c.Add(&expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n), Mask: types.ToBytes(mask, n, l.Order), Xor: types.ToBytes(xor, n, l.Order)})
 		}
-		bw.Data = types.ToBytes(b.V, 4, types.OrderHost)
+		mask, xor = nil, nil
 	}
-	c.Add(bw)
+	for _, b := range l.Binop {
+		switch b.Op {
+		case "&", "|", "^":
+			if mask == nil {
+				mask, xor = new(big.Int).Set(all), new(big.Int)
+			}
+			switch b.Op {
+			case "&":
+				mask.And(mask, b.V)
+				xor.And(xor, b.V)
+			case "|":
+				mask.AndNot(mask, b.V)
+				xor.Or(xor, b.V)
+			case "^":
+				xor.Xor(xor, b.V)
+			}
+		case "<<", ">>":
+			flush()
+			bw := &expr.Bitwise{SReg: reg, DReg: reg, Len: uint32(n), Op: expr.BitwiseLshift}
+			if b.Op == ">>" {
+				bw.Op = expr.BitwiseRshift
+			}
+			bw.Data = types.ToBytes(b.V, 4, types.OrderHost)
+			c.Add(bw)
+		}
+	}
+	flush()
 }
 
 // constBytes renders a constant for a load; big forces big endian.
