@@ -530,6 +530,15 @@ table bridge b {
 	}
 }
 `},
+	// a meter adds its key, or updates it when the key has a timeout
+	{name: "meters", src: `table ip t {
+	chain c {
+		meter m1 size 10 { ip saddr counter }
+		meter m2 { ip saddr timeout 1s counter }
+		meter m3 { ip saddr limit rate 10/second } accept
+	}
+}
+`},
 }
 
 // TestNftNetlink compares the `nft --debug=netlink` text of every case
@@ -743,17 +752,30 @@ func encodeCmds(cmds []ruleset.Command) ([]string, error) {
 	s := &msgSink{}
 	setIDs := map[string]uint32{}
 	nextID := uint32(0)
-	addSet := func(c *ruleset.Command, set *ruleset.Set) error {
-		nextID++
-		setIDs[c.Table+"\x00"+set.Name] = nextID
-		if _, err := wire.AddSet(s, c.Family, c.Table, set, nextID, 0); err != nil {
-			return err
+	// like core/kernel: sets keep the id the compiler gave them (named
+	// sets), the others are numbered after the highest of those
+	for i := range cmds {
+		if c := &cmds[i]; c.Set != nil && c.Set.ID > nextID {
+			nextID = c.Set.ID
+		}
+	}
+	addSet := func(c *ruleset.Command, set *ruleset.Set) (uint32, error) {
+		id := set.ID
+		if id == 0 {
+			nextID++
+			id = nextID
+		}
+		if k := c.Table + "\x00" + set.Name; setIDs[k] == 0 {
+			setIDs[k] = id // a set added twice: references find the first
+		}
+		if _, err := wire.AddSet(s, c.Family, c.Table, set, id, 0); err != nil {
+			return 0, err
 		}
 		if len(set.Elements) > 0 {
-			_, _, err := wire.SetElems(s, unix.NFT_MSG_NEWSETELEM, c.Family, wire.ElemsRef{Table: c.Table, Set: set.Name, SetID: nextID}, set.Elements, 0)
-			return err
+			_, _, err := wire.SetElems(s, unix.NFT_MSG_NEWSETELEM, c.Family, wire.ElemsRef{Table: c.Table, Set: set.Name, SetID: id}, set.Elements, 0)
+			return id, err
 		}
-		return nil
+		return id, nil
 	}
 	for i := range cmds {
 		c := &cmds[i]
@@ -800,10 +822,11 @@ func encodeCmds(cmds []ruleset.Command) ([]string, error) {
 			case ruleset.OpAdd, ruleset.OpCreate, ruleset.OpInsert, ruleset.OpReplace:
 				anon := []uint32{}
 				for _, set := range c.Rule.Sets {
-					if err := addSet(c, set); err != nil {
+					id, err := addSet(c, set)
+					if err != nil {
 						return nil, err
 					}
-					anon = append(anon, nextID)
+					anon = append(anon, id)
 				}
 				ref := wire.RuleRef{Position: c.Position}
 				if c.Op == ruleset.OpReplace {
@@ -830,7 +853,7 @@ func encodeCmds(cmds []ruleset.Command) ([]string, error) {
 		case ruleset.KindSet:
 			switch {
 			case isAdd:
-				if err := addSet(c, c.Set); err != nil {
+				if _, err := addSet(c, c.Set); err != nil {
 					return nil, err
 				}
 			case isDel:

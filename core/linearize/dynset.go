@@ -87,7 +87,7 @@ func (c *Ctx) dynset(ec *eval.Ctx, x *ast.DynSet) error {
 }
 
 // meter emits the legacy meter statement: an implicit dynamic set and a
-// dynset update with the stateful statement.
+// dynset add (update with a timeout) with the stateful statement.
 func (c *Ctx) meter(ec *eval.Ctx, x *ast.Meter) error {
 	key, err := ec.Expr(x.Key.Key)
 	if err != nil {
@@ -100,13 +100,16 @@ func (c *Ctx) meter(ec *eval.Ctx, x *ast.Meter) error {
 	// A meter's set is a hash: no NFTA_SET_DESC_CONCAT (nft describes the
 	// fields of concatenated ranges only; the kernel refuses it elsewhere).
 	s.KeyType, s.KeyLen = KeyType(key)
-	e := &expr.Dynset{Op: dynsetOps["update"], SetName: x.Name}
+	// nft 1.0.6 adds the key to the meter's set, or updates it (refreshing
+	// its timeout) when the key has a timeout
+	e := &expr.Dynset{Op: dynsetOps["add"], SetName: x.Name}
 	if x.Key.Timeout != nil {
 		ms, err := ec.Duration(x.Key.Timeout)
 		if err != nil {
 			return err
 		}
 		e.Timeout = ms
+		e.Op = dynsetOps["update"]
 		s.Flags |= ruleset.SetTimeout
 	}
 	if x.Size != nil {
