@@ -52,6 +52,8 @@ type Compiler struct {
 	// (Source): it may then drop parts it has compiled, such as a large
 	// set literal, so they can be freed while the rest compiles.
 	ownAST bool
+	// setID is the last NFTA_SET_ID given to a named set (numberSets).
+	setID uint32
 }
 
 type tkey struct {
@@ -165,7 +167,28 @@ func (c *Compiler) Commands() []ruleset.Command {
 	if err := c.finish(); err != nil {
 		return nil
 	}
+	c.numberSets()
 	return c.out
+}
+
+// numberSets gives the named sets and maps the commands declare their
+// NFTA_SET_ID, in order, before any anonymous set: nft 1.0.6 allocates a
+// named set (and its id) while parsing the script, an anonymous set or
+// meter only when it evaluates the rule, so a named set of a later table
+// comes before the anonymous sets of an earlier one. core/kernel numbers
+// the anonymous sets after the highest id the commands carry.
+func (c *Compiler) numberSets() {
+	for i := range c.out {
+		cmd := &c.out[i]
+		if cmd.Kind != ruleset.KindSet || cmd.Set == nil || cmd.Set.ID != 0 {
+			continue
+		}
+		if cmd.Op != ruleset.OpAdd && cmd.Op != ruleset.OpCreate {
+			continue
+		}
+		c.setID++
+		cmd.Set.ID = c.setID
+	}
 }
 
 // File compiles the commands of f, appending to the compiler's output.
@@ -182,6 +205,7 @@ func (c *Compiler) File(f *ast.File) error {
 	if err := c.finish(); err != nil && c.keepGoing(err) != nil {
 		return c.result()
 	}
+	c.numberSets()
 	if err := c.checkLoops(); err != nil {
 		c.keepGoing(err)
 	}

@@ -530,6 +530,32 @@ table bridge b {
 	}
 }
 `},
+	// nft numbers named sets while parsing, anonymous sets and meters
+	// while evaluating: every named set of the file gets its NFTA_SET_ID
+	// before any anonymous set, whatever table it is in (TestNftWire).
+	{name: "set-ids", src: `table ip a {
+	set s1 { type ipv4_addr; }
+	chain c {
+		ip saddr { 1.1.1.1, 2.2.2.2 } accept
+		ip saddr @s1 accept
+		meter m { ip saddr limit rate 10/second } accept
+	}
+}
+table ip b {
+	set s2 { type ipv4_addr; elements = { 3.3.3.3 } }
+	chain c {
+		ip saddr { 1.1.1.1, 2.2.2.2 } accept
+		ip daddr @s2 accept
+		ip daddr vmap @m2
+	}
+	set s3 { type ipv4_addr; }
+	map m2 { type ipv4_addr : verdict; elements = { 3.3.3.3 : accept } }
+}
+add set ip a x { type ipv4_addr; }
+add set ip a x { type ipv4_addr; }
+add element ip a x { 1.2.3.4 }
+add rule ip a c ip saddr @x tcp dport { 1, 2 }
+`},
 	// a meter adds its key, or updates it when the key has a timeout
 	{name: "meters", src: `table ip t {
 	chain c {

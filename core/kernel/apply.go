@@ -110,7 +110,11 @@ func (e *encoder) setID(fam ruleset.Family, table string, s *ruleset.Set) uint32
 		e.nextSetID++
 		id = e.nextSetID
 	}
-	e.setIDs[setKey{fam, table, s.Name}] = id
+	// a set added twice in one batch: later references (elements) carry
+	// the id of the first, as nft finds that one in its cache
+	if k := (setKey{fam, table, s.Name}); e.setIDs[k] == 0 {
+		e.setIDs[k] = id
+	}
 	return id
 }
 
@@ -124,12 +128,13 @@ func (e *encoder) addSet(fam ruleset.Family, table string, s *ruleset.Set, nlfla
 	if len(s.Elements) == 0 {
 		return nil
 	}
-	return e.addElems(unix.NFT_MSG_NEWSETELEM, fam, table, s.Name, s.Elements, fCreate|nlflags, tg)
+	return e.addElems(unix.NFT_MSG_NEWSETELEM, fam, table, s.Name, id, s.Elements, fCreate|nlflags, tg)
 }
 
-// addElems appends set element messages, tagging each with its elements.
-func (e *encoder) addElems(typ uint16, fam ruleset.Family, table, set string, elems []*ruleset.Element, nlflags uint16, tg tag) error {
-	ref := wire.ElemsRef{Table: table, Set: set, SetID: e.setIDs[setKey{fam, table, set}]}
+// addElems appends set element messages, tagging each with its
+// elements; id is the NFTA_SET_ID of a set added in this batch, else 0.
+func (e *encoder) addElems(typ uint16, fam ruleset.Family, table, set string, id uint32, elems []*ruleset.Element, nlflags uint16, tg tag) error {
+	ref := wire.ElemsRef{Table: table, Set: set, SetID: id}
 	msgs, firsts, err := wire.SetElems(e.b, typ, fam, ref, elems, nlflags)
 	if err != nil {
 		return diag.Wrap(tg.op, tg.pos, err)
@@ -405,6 +410,7 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 				return err
 			}
 			wire.DelSet(e.b, typ, c.Family, c.Table, c.Name, c.Handle)
+			delete(e.setIDs, setKey{c.Family, c.Table, c.Name})
 		case c.Op == ruleset.OpFlush:
 			e.tags = append(e.tags, tg)
 			_, _, err := wire.SetElems(e.b, unix.NFT_MSG_DELSETELEM, c.Family, wire.ElemsRef{Table: c.Table, Set: c.Name}, nil, 0)
@@ -415,13 +421,13 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 	case ruleset.KindElements:
 		switch {
 		case isAdd:
-			return e.addElems(unix.NFT_MSG_NEWSETELEM, c.Family, c.Table, c.Name, c.Elements, fCreate|excl, tg)
+			return e.addElems(unix.NFT_MSG_NEWSETELEM, c.Family, c.Table, c.Name, e.setIDs[setKey{c.Family, c.Table, c.Name}], c.Elements, fCreate|excl, tg)
 		case isDel:
 			typ, err := delType(unix.NFT_MSG_DELSETELEM, wire.MsgDestroySetElem)
 			if err != nil {
 				return err
 			}
-			return e.addElems(typ, c.Family, c.Table, c.Name, c.Elements, 0, tg)
+			return e.addElems(typ, c.Family, c.Table, c.Name, e.setIDs[setKey{c.Family, c.Table, c.Name}], c.Elements, 0, tg)
 		default:
 			return fail("unsupported operation")
 		}
