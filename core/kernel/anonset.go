@@ -15,14 +15,19 @@ import (
 // that name the set are rewritten to carry that id. This works alike for
 // rules compiled from text and for rules pulled from the kernel, whose
 // anonymous sets already have expanded names such as "__set0". The rule and
-// its sets are not modified; copies are returned.
+// its sets are not modified; copies are returned (r itself when nothing
+// changes).
 //
 // name gives the name to send for a set the kernel names (templates and
 // kernel-generated names alike): a template, or, where the caller knows
 // the kernel's numbering (a table created in this batch), the name the
 // kernel would choose, which spares the kernel a scan of all the table's
 // sets per anonymous set. A meter's own name ("acct_out") stays.
-func bindAnonSets(r *ruleset.Rule, nextID func() uint32, name func(*ruleset.Set) string) (*ruleset.Rule, []*ruleset.Set) {
+//
+// named gives the NFTA_SET_ID of a named set added earlier in the batch
+// (0 for a set already in the kernel): a reference to it carries that id,
+// as nft 1.0.6 sends it, though the kernel would find the set by name.
+func bindAnonSets(r *ruleset.Rule, nextID func() uint32, name func(*ruleset.Set) string, named func(string) uint32) (*ruleset.Rule, []*ruleset.Set) {
 	sets := make([]*ruleset.Set, len(r.Sets))
 	queue := make(map[string][]int, len(r.Sets)) // original name -> indices not yet referenced
 	for i, s := range r.Sets {
@@ -52,6 +57,9 @@ func bindAnonSets(r *ruleset.Rule, nextID func() uint32, name func(*ruleset.Set)
 		if len(q) == 0 {
 			i, ok := last[name]
 			if !ok {
+				if nid := named(name); nid != 0 && nid != id {
+					return name, nid, true
+				}
 				return "", 0, false
 			}
 			return sets[i].Name, sets[i].ID, true
@@ -60,11 +68,22 @@ func bindAnonSets(r *ruleset.Rule, nextID func() uint32, name func(*ruleset.Set)
 		queue[name], last[name] = q[1:], i
 		return sets[i].Name, sets[i].ID, true
 	}
-	rc := *r
-	rc.Exprs = make([]expr.Expr, len(r.Exprs))
+	var out []expr.Expr // copied on the first change
 	for i, x := range r.Exprs {
-		rc.Exprs[i] = rebindExpr(x, bind)
+		y, changed := rebindExpr(x, bind)
+		if changed && out == nil {
+			out = make([]expr.Expr, len(r.Exprs))
+			copy(out, r.Exprs[:i])
+		}
+		if out != nil {
+			out[i] = y
+		}
 	}
+	if out == nil {
+		return r, sets
+	}
+	rc := *r
+	rc.Exprs = out
 	return &rc, sets
 }
 
@@ -79,31 +98,32 @@ func anonTemplate(s *ruleset.Set) string {
 	return "__set%d"
 }
 
-// rebindExpr returns x with a reference to a bound set replaced.
-func rebindExpr(x expr.Expr, bind func(string, uint32) (string, uint32, bool)) expr.Expr {
+// rebindExpr returns x with a reference to a bound set replaced, and
+// whether it replaced one.
+func rebindExpr(x expr.Expr, bind func(string, uint32) (string, uint32, bool)) (expr.Expr, bool) {
 	switch e := x.(type) {
 	case *expr.Lookup:
 		if n, id, ok := bind(e.SetName, e.SetID); ok {
 			c := *e
 			c.SetName, c.SetID = n, id
-			return &c
+			return &c, true
 		}
 	case *expr.Dynset:
 		if n, id, ok := bind(e.SetName, e.SetID); ok {
 			c := *e
 			c.SetName, c.SetID = n, id
-			return &c
+			return &c, true
 		}
 	case *expr.Objref:
 		if e.SetName != "" {
 			if n, id, ok := bind(e.SetName, e.SetID); ok {
 				c := *e
 				c.SetName, c.SetID = n, id
-				return &c
+				return &c, true
 			}
 		}
 	}
-	return x
+	return x, false
 }
 
 // anonElems caches the elements of anonymous sets pulled before. Such a set

@@ -153,11 +153,10 @@ func (e *encoder) addElems(typ uint16, fam ruleset.Family, table, set string, id
 
 // addRule appends the rule's anonymous sets and the NEWRULE message.
 func (e *encoder) addRule(fam ruleset.Family, table, chain string, r *ruleset.Rule, ref wire.RuleRef, nlflags uint16, tg tag) error {
-	sent := r
-	if len(r.Sets) > 0 {
-		var sets []*ruleset.Set
-		sent, sets = bindAnonSets(r, func() uint32 { e.nextSetID++; return e.nextSetID },
-			func(s *ruleset.Set) string { return e.anonName(fam, table, s) })
+	sent, sets := bindAnonSets(r, func() uint32 { e.nextSetID++; return e.nextSetID },
+		func(s *ruleset.Set) string { return e.anonName(fam, table, s) },
+		func(name string) uint32 { return e.setIDs[setKey{fam, table, name}] })
+	if len(sets) > 0 {
 		for _, s := range sets {
 			st := tg
 			st.rule = nil
@@ -427,7 +426,8 @@ func (e *encoder) command(i int, c *ruleset.Command) error {
 			if err != nil {
 				return err
 			}
-			return e.addElems(typ, c.Family, c.Table, c.Name, e.setIDs[setKey{c.Family, c.Table, c.Name}], c.Elements, 0, tg)
+			// nft 1.0.6 names the set of a deletion by name only
+			return e.addElems(typ, c.Family, c.Table, c.Name, 0, c.Elements, 0, tg)
 		default:
 			return fail("unsupported operation")
 		}
