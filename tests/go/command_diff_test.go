@@ -332,6 +332,12 @@ delete synproxy inet o sp
 	{name: "delete object wrong type fails", setup: cmdObjs, cmd: "delete quota inet o l\n"},
 	{name: "add secmark fails", setup: cmdBase, cmd: "add secmark ip t sm { \"system_u:object_r:http_server_packet_t:s0\" }\n"},
 	{name: "create objects existing fails", setup: cmdObjs, cmd: "create limit inet o l { rate 10/second }\n"},
+	// nft 1.0.6 wants a newline or ';' after every item of a table block
+	{name: "table block counter without terminator fails", setup: cmdBase, cmd: "table ip t { counter c9 { packets 0 bytes 0 } }\n", todo: "nfsh accepts a table block item without its newline or ';' (the Lua equivalence scripts rely on it)"},
+	{name: "table block set without terminator fails", setup: cmdBase, cmd: "table ip t { set s9 { type ipv4_addr; } }\n", todo: "nfsh accepts a table block item without its newline or ';' (the Lua equivalence scripts rely on it)"},
+	{name: "table block chain without terminator fails", setup: cmdBase, cmd: "table ip t { chain c9 { } }\n", todo: "nfsh accepts a table block item without its newline or ';' (the Lua equivalence scripts rely on it)"},
+	{name: "table block two items on a line fails", setup: cmdBase, cmd: "table ip t { chain c9 { } quota q9 { 5 bytes }\n}\n", todo: "nfsh accepts a table block item without its newline or ';' (the Lua equivalence scripts rely on it)"},
+	{name: "table block items with semicolons", setup: cmdBase, cmd: "table ip t { chain c9 { }; quota q9 { 5 bytes }; flags dormant; }\n"},
 	{name: "add object in table block", setup: cmdObjs, cmd: "table inet o {\n\tcounter c2 {\n\t}\n\tquota q3 { 5 bytes }\n}\n"},
 }
 
