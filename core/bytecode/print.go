@@ -24,12 +24,13 @@ import (
 func Print(w io.Writer, cmds []ruleset.Command) error {
 	bw := bufio.NewWriter(w)
 	added := map[string]bool{} // sets created in this batch: their element batches carry NFTA_SET_ELEM_LIST_SET_ID
+	p := &printer{w: bw, ruleIDs: RuleIDs(cmds)}
 	for i := range cmds {
 		c := &cmds[i]
 		if c.Kind == ruleset.KindSet && (c.Op == ruleset.OpAdd || c.Op == ruleset.OpCreate) {
 			added[c.Family.String()+" "+c.Table+" "+c.Name] = true
 		}
-		if err := printCommand(bw, c, added[c.Family.String()+" "+c.Table+" "+c.Name]); err != nil {
+		if err := p.command(c, added[c.Family.String()+" "+c.Table+" "+c.Name]); err != nil {
 			return err
 		}
 	}
@@ -39,7 +40,33 @@ func Print(w io.Writer, cmds []ruleset.Command) error {
 	return nil
 }
 
-func printCommand(w *bufio.Writer, c *ruleset.Command, inBatch bool) error {
+// RuleIDs numbers the rules of a batch that a later command places itself
+// next to (`index N` resolved to a rule of the same batch): NFTA_RULE_ID,
+// from 1 in the order they are first referenced, as nft and core/kernel
+// number them.
+func RuleIDs(cmds []ruleset.Command) map[*ruleset.Rule]uint32 {
+	var ids map[*ruleset.Rule]uint32
+	for i := range cmds {
+		if r := cmds[i].PositionRule; r != nil {
+			if ids == nil {
+				ids = map[*ruleset.Rule]uint32{}
+			}
+			if _, ok := ids[r]; !ok {
+				ids[r] = uint32(len(ids) + 1)
+			}
+		}
+	}
+	return ids
+}
+
+// printer prints the commands of one batch.
+type printer struct {
+	w       *bufio.Writer
+	ruleIDs map[*ruleset.Rule]uint32
+}
+
+func (p *printer) command(c *ruleset.Command, inBatch bool) error {
+	w := p.w
 	switch c.Kind {
 	case ruleset.KindChain:
 		switch c.Op {
@@ -94,11 +121,14 @@ func printCommand(w *bufio.Writer, c *ruleset.Command, inBatch bool) error {
 					w.WriteString(fmt.Sprintf("%s %s 0\n", s.Name, c.Table))
 				}
 			}
-			pos := uint64(0)
+			ref := RuleRef{ID: p.ruleIDs[c.Rule]}
 			if c.Op != ruleset.OpReplace {
-				pos = c.Position
+				ref.Position = c.Position
 			}
-			w.WriteString(RuleText(c.Family, c.Table, c.Chain, pos, c.Rule) + "\n")
+			if c.PositionRule != nil {
+				ref.PositionID = p.ruleIDs[c.PositionRule]
+			}
+			w.WriteString(RuleText(c.Family, c.Table, c.Chain, ref, c.Rule) + "\n")
 		}
 	}
 	return nil
@@ -266,18 +296,32 @@ func escape(b []byte) string {
 	return sb.String()
 }
 
+// RuleRef is where a rule goes in a batch, as libnftnl prints it after the
+// chain: NFTA_RULE_POSITION (a kernel handle), NFTA_RULE_ID (the rule's
+// own batch id, when a later rule is placed next to it) and
+// NFTA_RULE_POSITION_ID (the batch id of the rule it is placed next to).
+// Zero fields are not printed.
+type RuleRef struct {
+	Position   uint64
+	ID         uint32
+	PositionID uint32
+}
+
 // RuleText is the block nft prints for a rule: the "FAMILY TABLE CHAIN"
-// header, one "  [ ... ]" line per expression and the userdata line, ending
-// the way nft does (a blank line follows unless there is userdata).
-// The returned text has no final newline.
-func RuleText(fam ruleset.Family, table, chain string, position uint64, r *ruleset.Rule) string {
+// header (and the rule's place, see RuleRef), one "  [ ... ]" line per
+// expression and the userdata line, ending the way nft does (a blank line
+// follows unless there is userdata). The returned text has no final
+// newline.
+func RuleText(fam ruleset.Family, table, chain string, ref RuleRef, r *ruleset.Rule) string {
 	var sb strings.Builder
 	sb.WriteString(familyStr(fam) + " " + table)
 	if chain != "" {
 		sb.WriteString(" " + chain)
 	}
-	if position != 0 {
-		fmt.Fprintf(&sb, " %d", position)
+	for _, v := range []uint64{ref.Position, uint64(ref.ID), uint64(ref.PositionID)} {
+		if v != 0 {
+			fmt.Fprintf(&sb, " %d", v)
+		}
 	}
 	sb.WriteString("\n")
 	for _, e := range r.Exprs {

@@ -554,6 +554,21 @@ add set ip a x { type ipv4_addr; }
 add element ip a x { 1.2.3.4 }
 add rule ip a c ip saddr @x tcp dport { 1, 2 }
 `},
+	// Rules a later `index N` of the script places itself next to carry
+	// NFTA_RULE_ID, the placed ones NFTA_RULE_POSITION_ID: libnftnl prints
+	// both after the chain.
+	{name: "rule-ids", src: `table ip x
+chain ip x a {
+	accept
+	drop
+}
+add rule ip x a index 1 counter
+insert rule ip x a index 1 reject
+add rule ip x a accept
+add rule ip x a drop
+insert rule ip x a index 0 log
+add rule ip x a index 4 counter
+`},
 	// a meter adds its key, or updates it when the key has a timeout
 	// References to named sets of the batch carry the set's NFTA_SET_ID
 	// (lookup, dynset, vmap, objref map), as nft 1.0.6 sends them.
