@@ -70,7 +70,7 @@ function test_interpolation_kinds()
   local want = {
     "ip saddr 192.0.2.0/24 accept",
     "tcp dport 1000-2000 accept",
-    'iifname { "eth0" } accept',
+    'iifname "eth0" accept', -- a one-element set is its element, as nft evaluates it
     "meta mark 0x0000002a accept",
   }
   for i, r in ipairs(c:rules()) do T.eq(tostring(r), want[i]) end
