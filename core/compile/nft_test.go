@@ -554,6 +554,17 @@ add set ip a x { type ipv4_addr; }
 add element ip a x { 1.2.3.4 }
 add rule ip a c ip saddr @x tcp dport { 1, 2 }
 `},
+	// An anonymous interval set whose last interval reaches the key's
+	// maximum sends no end element for it, but nft counts one in the size.
+	{name: "open-interval-size", src: `table ip6 t {
+	chain c {
+		tcp dport { 1, 100-65535 } accept
+		tcp dport { 0, 4-127, 65535 } accept
+		srh last-entry { 0, 4-127, 255 }
+		tcp dport { 5, 7 } accept
+	}
+}
+`},
 	// Rules a later `index N` of the script places itself next to carry
 	// NFTA_RULE_ID, the placed ones NFTA_RULE_POSITION_ID: libnftnl prints
 	// both after the chain.

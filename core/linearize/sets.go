@@ -189,6 +189,9 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		end := new(big.Int).Add(x.hi, big.NewInt(1))
 		if x.hi.Cmp(max) >= 0 {
 			el.Userdata = ruleset.UdataSet(el.Userdata, ruleset.UdataSetElemFlags, le32(1)) // NFTNL_SET_ELEM_F_INTERVAL_OPEN
+			// nft 1.0.6 (this build) counts the end element it leaves out
+			// of an open interval in the size too
+			skipped++
 			continue
 		}
 		if i+1 < len(ivs) && ivs[i+1].lo.Cmp(end) == 0 {
