@@ -565,6 +565,21 @@ add rule ip a c ip saddr @x tcp dport { 1, 2 }
 	}
 }
 `},
+	// Anonymous sets keyed by extension header fields carry the key's
+	// typeof description, like named ones.
+	{name: "exthdr-anon-sets", src: `table inet t {
+	chain c {
+		srh tag { 1, 7 } accept
+		frag id { 1, 2 } accept
+		dst nexthdr { tcp, udp } accept
+		mh type { 1, 2 } accept
+		rt0 addr[1] { ::1, ::2 } accept
+		tcp option maxseg size { 1, 2 } accept
+		tcp option sack0 left { 1, 2 } accept
+		hbh hdrlength { 1, 3 } accept
+	}
+}
+`},
 	// Rules a later `index N` of the script places itself next to carry
 	// NFTA_RULE_ID, the placed ones NFTA_RULE_POSITION_ID: libnftnl prints
 	// both after the chain.

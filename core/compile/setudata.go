@@ -1,7 +1,6 @@
 package compile
 
 import (
-	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/eval"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/linearize"
@@ -84,7 +83,7 @@ func exprUdata(u linearize.Udata, l *eval.Load) (linearize.Udata, uint32, bool) 
 	}
 	switch x := l.Tmpl.(type) {
 	case *expr.Exthdr:
-		return exthdrUdata(u, l, x)
+		return linearize.ExthdrTypeof(u, l, x)
 	case *expr.Meta:
 		return u.U32(0, x.Key), linearize.EtypeMeta, true // NFTNL_UDATA_META_KEY
 	case *expr.Ct:
@@ -160,69 +159,4 @@ func setUdata(key, data *eval.Load, keyTyped, dataTyped, isMap, isObjMap, dataIn
 		u = append(u, 0)
 	}
 	return u
-}
-
-// exthdrDescID is nft's enum exthdr_desc_id of d: its position in
-// types.Exthdrs, from 1.
-func exthdrDescID(d *types.ExthdrDesc) uint32 {
-	for i, x := range types.Exthdrs {
-		if x == d {
-			return uint32(i + 1)
-		}
-	}
-	return 0
-}
-
-// exthdrUdata is nft's exthdr_expr_build_udata: the field's template
-// index, and the header's description (IPv6) or the operation and option
-// kind (TCP options).
-func exthdrUdata(u linearize.Udata, l *eval.Load, x *expr.Exthdr) (linearize.Udata, uint32, bool) {
-	n, ok := l.Node.(*ast.Exthdr)
-	if !ok || n.Raw || n.Field == "" {
-		return u, 0, false
-	}
-	switch n.Kind {
-	case "ip6":
-		d := types.ExthdrByName(n.Name)
-		if d == nil {
-			return u, 0, false
-		}
-		typ := -1
-		for i, f := range d.Fields {
-			if f.Name == n.Field {
-				typ = i + 1
-			}
-		}
-		if d.Array != "" && n.Field == d.Array {
-			typ = len(d.Fields) + int(n.Index)
-		}
-		if typ < 0 {
-			return u, 0, false
-		}
-		u = u.U32(1, uint32(typ))     // NFTNL_UDATA_EXTHDR_TYPE
-		u = u.U32(0, exthdrDescID(d)) // NFTNL_UDATA_EXTHDR_DESC
-		return u, linearize.EtypeExthdr, true
-	case "tcp option":
-		o, block := types.TCPOptByName(n.Name)
-		if o == nil {
-			return u, 0, false
-		}
-		typ := -1
-		for i, f := range o.Fields {
-			if f.Name == n.Field {
-				typ = i
-			}
-		}
-		if typ < 0 {
-			return u, 0, false
-		}
-		if block > 0 && (n.Field == "left" || n.Field == "right") {
-			typ += 2 * block
-		}
-		u = u.U32(1, uint32(typ))    // NFTNL_UDATA_EXTHDR_TYPE
-		u = u.U32(2, x.Op)           // NFTNL_UDATA_EXTHDR_OP
-		u = u.U32(0, uint32(o.Kind)) // NFTNL_UDATA_EXTHDR_DESC
-		return u, linearize.EtypeExthdr, true
-	}
-	return u, 0, false
 }

@@ -145,6 +145,8 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		return u, EtypePayload, true
 	}
 	switch x := l.Tmpl.(type) {
+	case *expr.Exthdr:
+		return ExthdrTypeof(u, l, x)
 	case *expr.Meta:
 		return u.U32(0, x.Key), EtypeMeta, true // NFTNL_UDATA_META_KEY
 	case *expr.Ct:
@@ -184,6 +186,72 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		u = u.U32(1, x.SPNum)       // NFTNL_UDATA_XFRM_SPNUM
 		u = u.U32(2, uint32(x.Dir)) // NFTNL_UDATA_XFRM_DIR
 		return u, EtypeXfrm, true
+	}
+	return u, 0, false
+}
+
+// exthdrDescID is nft's enum exthdr_desc_id of d: its position in
+// types.Exthdrs, from 1.
+func exthdrDescID(d *types.ExthdrDesc) uint32 {
+	for i, x := range types.Exthdrs {
+		if x == d {
+			return uint32(i + 1)
+		}
+	}
+	return 0
+}
+
+// ExthdrTypeof is nft's exthdr_expr_build_udata: the field's template
+// index, and the header's description (IPv6) or the operation and option
+// kind (TCP options). Named sets (core/compile) and anonymous sets share
+// it.
+func ExthdrTypeof(u Udata, l *eval.Load, x *expr.Exthdr) (Udata, uint32, bool) {
+	n, ok := l.Node.(*ast.Exthdr)
+	if !ok || n.Raw || n.Field == "" {
+		return u, 0, false
+	}
+	switch n.Kind {
+	case "ip6":
+		d := types.ExthdrByName(n.Name)
+		if d == nil {
+			return u, 0, false
+		}
+		typ := -1
+		for i, f := range d.Fields {
+			if f.Name == n.Field {
+				typ = i + 1
+			}
+		}
+		if d.Array != "" && n.Field == d.Array {
+			typ = len(d.Fields) + int(n.Index)
+		}
+		if typ < 0 {
+			return u, 0, false
+		}
+		u = u.U32(1, uint32(typ))     // NFTNL_UDATA_EXTHDR_TYPE
+		u = u.U32(0, exthdrDescID(d)) // NFTNL_UDATA_EXTHDR_DESC
+		return u, EtypeExthdr, true
+	case "tcp option":
+		o, block := types.TCPOptByName(n.Name)
+		if o == nil {
+			return u, 0, false
+		}
+		typ := -1
+		for i, f := range o.Fields {
+			if f.Name == n.Field {
+				typ = i
+			}
+		}
+		if typ < 0 {
+			return u, 0, false
+		}
+		if block > 0 && (n.Field == "left" || n.Field == "right") {
+			typ += 2 * block
+		}
+		u = u.U32(1, uint32(typ))    // NFTNL_UDATA_EXTHDR_TYPE
+		u = u.U32(2, x.Op)           // NFTNL_UDATA_EXTHDR_OP
+		u = u.U32(0, uint32(o.Kind)) // NFTNL_UDATA_EXTHDR_DESC
+		return u, EtypeExthdr, true
 	}
 	return u, 0, false
 }
