@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 )
 
@@ -47,6 +48,17 @@ func main() {
 				os.Exit(code)
 			}
 		}
+	}
+	if path := os.Getenv("NFSH_MEMPROFILE"); path != "" {
+		// For developers: every allocation of the invocation (go tool
+		// pprof -sample_index=alloc_space), sampled every 64 KiB.
+		runtime.MemProfileRate = 64 << 10
+		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		if f, err := os.Create(path); err == nil {
+			pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+		os.Exit(code)
 	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
