@@ -32,8 +32,10 @@ import (
 // batch (events delivered per loop turn; default: a whole kernel batch, up to qthreshold packets and a loss event), payload (true: ev.payload holds the copied bytes),
 // keep (true: event tables stay readable after their callback; see below), netns (a path or "pid:N"; default the session's process namespace).
 // Batches trade CPU for burst tolerance: 64 KiB batches cost about a third of the CPU per packet of
-// the kernel's 4 KiB ones, but a full socket buffer drops a whole batch at once, so with a small
-// rcvbuf (a few hundred KiB or less) smaller batches (nlbufsize = 4096, qthreshold = 100) lose less.
+// the kernel's 4 KiB ones, but a full socket buffer drops a whole batch at once. So the listener
+// adapts (adapt = true, the default): each overrun halves the kernel batch (down to 4 KiB, 100
+// packets), and after 10 s without one it doubles again up to nlbufsize and qthreshold; adapt = false
+// keeps the batch fixed. listener:stats() reports batch_bytes, batch_packets and adaptations.
 //
 // An event is a table. Packets: kind = "packet", group, family, hook, prefix, tag, mark, time (seconds),
 // iif, iifname, oif, oifname, physiif(name), physoif(name), hwaddr, hwtype, uid, gid, seq, seq_global,
@@ -63,7 +65,7 @@ const logListenerType = "nft.log_listener"
 const logPrefixMark = "nfsh:"
 
 var logOptions = []string{"group", "copy", "snaplen", "qthreshold", "timeout", "nlbufsize", "rcvbuf",
-	"seq", "seq_global", "conntrack", "events", "block", "batch", "payload", "keep", "netns"}
+	"seq", "seq_global", "conntrack", "events", "block", "batch", "payload", "keep", "adapt", "netns"}
 
 // logListener is the Lua value of nft.log_listen.
 type logListener struct {
@@ -189,6 +191,7 @@ func logOpts(L *glua.LState, n int) (nflog.Options, int, bool) {
 	opts.Conntrack = flag("conntrack", false)
 	opts.Block = flag("block", true)
 	opts.Reuse = !flag("keep", false)
+	opts.Adapt = flag("adapt", true)
 	if s, ok := o.str("netns"); ok && s != "" {
 		if p, isPID := strings.CutPrefix(s, "pid:"); isPID {
 			pid, err := strconv.Atoi(p)
@@ -775,6 +778,7 @@ func logStats(L *glua.LState) int {
 		"datagrams": st.Datagrams, "packets": st.Packets, "delivered": st.Delivered, "dropped": st.Dropped,
 		"overruns": st.Overruns, "seq_lost": st.SeqLost, "decode_errors": st.DecodeErrors,
 		"kernel_drops": st.KernelDrops, "rcvbuf": uint64(st.RcvBuf),
+		"batch_bytes": uint64(st.BatchBytes), "batch_packets": uint64(st.BatchPackets), "adaptations": st.Adaptations,
 		"events": ll.events, "losses": ll.losses, "errors": ll.errors,
 	} {
 		t.RawSetString(k, glua.LNumber(v))

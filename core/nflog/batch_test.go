@@ -194,3 +194,78 @@ func TestKernelBatchesReuse(t *testing.T) {
 	}
 	t.Logf("%d packets, %d from reused memory, %d clones intact", got, reused, len(kept))
 }
+
+// TestKernelBatchesAdapt floods an adapting listener (Options.Adapt,
+// 64 KiB / 256-packet kernel batches) whose consumer is not reading, so
+// that its socket buffer overflows: the overrun halves the kernel batch,
+// a listener without Adapt keeps its batch, and once no overrun was seen
+// for AdaptQuiet the batch grows back to the configured one.
+func TestKernelBatchesAdapt(t *testing.T) {
+	p := newPair(t)
+	open := func(group uint16, adapt bool) *nflog.Listener {
+		l, err := nflog.Listen(nflog.Options{Group: group, Seq: true, Block: true, Batches: true, Adapt: adapt,
+			AdaptQuiet: 300 * time.Millisecond, NLBufSize: 64 << 10, QThreshold: 256, FlushTimeout: 10 * time.Millisecond,
+			RcvBuf: 64 << 10, Events: 256, NetNS: p.listenerNS})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	p.b.Nft(t, "add", "rule", "inet", "t", "in", "udp", "dport", "5556", "log", "group", "8")
+	ad, fixed := open(7, true), open(8, false)
+	if st := ad.Stats(); st.BatchBytes != 64<<10 || st.BatchPackets != 256 {
+		t.Fatalf("batch at start: %d bytes, %d packets", st.BatchBytes, st.BatchPackets)
+	}
+	flood(t, p, 40700, 20000)
+	// Drain both until a probe arrives on each: the overrun is read on the way.
+	probe := func(l *nflog.Listener, port int) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		flood(t, p, port, 1)
+		for {
+			select {
+			case b, ok := <-l.Batches():
+				if !ok {
+					t.Fatalf("listener stopped: %v", l.Err())
+				}
+				seen := false
+				for _, ev := range b {
+					seen = seen || (ev.Kind == nflog.EventPacket && int(ev.Packet.SrcPort) == port)
+				}
+				l.Release(b)
+				if seen {
+					return
+				}
+				if len(l.Batches()) == 0 {
+					flood(t, p, port, 1)
+				}
+			case <-deadline:
+				t.Fatalf("no probe from port %d within 10s; stats %+v", port, l.Stats())
+			}
+		}
+	}
+	probe(ad, 40701)
+	probe(fixed, 40702)
+	st, fst := ad.Stats(), fixed.Stats()
+	t.Logf("adapting: %+v", st)
+	t.Logf("fixed: %+v", fst)
+	if st.Overruns == 0 || fst.Overruns == 0 {
+		t.Fatalf("no overrun: adapting %d, fixed %d", st.Overruns, fst.Overruns)
+	}
+	if st.Adaptations == 0 || st.BatchBytes >= 64<<10 || st.BatchPackets >= 256 {
+		t.Errorf("adapting listener after an overrun: batch %d bytes, %d packets, %d adaptations", st.BatchBytes, st.BatchPackets, st.Adaptations)
+	}
+	if fst.Adaptations != 0 || fst.BatchBytes != 64<<10 || fst.BatchPackets != 256 {
+		t.Errorf("fixed listener: batch %d bytes, %d packets, %d adaptations", fst.BatchBytes, fst.BatchPackets, fst.Adaptations)
+	}
+	// Growing back: every packet after AdaptQuiet without an overrun may
+	// double the batch; probe until it is whole again.
+	deadline := time.Now().Add(15 * time.Second)
+	for port := 40710; ad.Stats().BatchBytes < 64<<10 || ad.Stats().BatchPackets < 256; port++ {
+		if time.Now().After(deadline) {
+			t.Fatalf("batch did not grow back: %+v", ad.Stats())
+		}
+		probe(ad, port)
+	}
+}

@@ -127,6 +127,12 @@ type Stats struct {
 	// SK_MEMINFO_DROPS): netlink messages the kernel could not queue.
 	KernelDrops uint64
 	RcvBuf      int // the socket receive buffer size in effect
+	// BatchBytes and BatchPackets are the kernel batch in effect
+	// (NFULA_CFG_NLBUFSIZ and NFULA_CFG_QTHRESH; 0 = the kernel's
+	// default), which Options.Adapt changes; Adaptations counts the
+	// changes.
+	BatchBytes, BatchPackets uint32
+	Adaptations              uint64
 }
 
 // Listener receives the packets of one NFLOG group. Its methods may be
@@ -152,6 +158,12 @@ type Listener struct {
 
 	rcvbuf int
 	seq    uint32 // config request sequence numbers
+
+	// The kernel batch in effect (Options.Adapt changes it; reader
+	// goroutine), and when the last overrun was seen.
+	batchBytes, batchPackets atomic.Uint32
+	adaptations              atomic.Uint64
+	lastOverrun              time.Time
 
 	// Counters, written by the reader goroutine.
 	datagrams, packets, delivered, dropped, overruns, seqLost, decodeErrs atomic.Uint64
@@ -310,6 +322,8 @@ func (l *Listener) setup(nsfd int) error {
 	if err != nil {
 		return l.configError("configure group", err)
 	}
+	l.batchBytes.Store(o.NLBufSize)
+	l.batchPackets.Store(o.QThreshold)
 	return nil
 }
 
@@ -409,6 +423,9 @@ func (l *Listener) Stats() Stats {
 		SeqLost:      l.seqLost.Load(),
 		DecodeErrors: l.decodeErrs.Load(),
 		RcvBuf:       l.rcvbuf,
+		BatchBytes:   l.batchBytes.Load(),
+		BatchPackets: l.batchPackets.Load(),
+		Adaptations:  l.adaptations.Load(),
 	}
 	var mem [unix.SK_MEMINFO_VARS]uint32
 	_ = l.rc.Control(func(fd uintptr) {
@@ -438,9 +455,15 @@ func (l *Listener) run() {
 			if n > 0 && !l.handle(l.rbuf[:n]) {
 				return
 			}
+			if l.opts.Adapt {
+				l.grow()
+			}
 		case errors.Is(err, unix.ENOBUFS):
 			l.overruns.Add(1)
 			l.pending.Overruns++
+			if l.opts.Adapt {
+				l.shrink()
+			}
 			if l.bch != nil {
 				l.startBatch(1)
 				if !l.sendBatch() {
@@ -458,6 +481,60 @@ func (l *Listener) run() {
 			return
 		}
 	}
+}
+
+// shrink halves the kernel batch after an overrun (Options.Adapt).
+func (l *Listener) shrink() {
+	l.lastOverrun = time.Now()
+	b, p := l.batch()
+	nb, np := max(b/2, adaptMinBytes), max(p/2, adaptMinPackets)
+	if nb != b || np != p {
+		l.setBatch(nb, np)
+	}
+}
+
+// grow doubles the kernel batch, up to the configured one, once no
+// overrun was seen for Options.AdaptQuiet (Options.Adapt).
+func (l *Listener) grow() {
+	b, p := l.batch()
+	wb, wp := l.opts.NLBufSize, l.opts.QThreshold
+	quiet := l.opts.AdaptQuiet
+	if quiet <= 0 {
+		quiet = defaultAdaptQuiet
+	}
+	if (b >= wb && p >= wp) || l.readTime.Sub(l.lastOverrun) < quiet {
+		return
+	}
+	l.lastOverrun = l.readTime // the next step waits AdaptQuiet again
+	l.setBatch(min(b*2, wb), min(p*2, wp))
+}
+
+// batch returns the kernel batch in effect, with the kernel's defaults
+// for unset values.
+func (l *Listener) batch() (bytes, packets uint32) {
+	bytes, packets = l.batchBytes.Load(), l.batchPackets.Load()
+	if bytes == 0 {
+		bytes = nlBufSizMin
+	}
+	if packets == 0 {
+		packets = 100 // NFULNL_QTHRESH_DEFAULT
+	}
+	return bytes, packets
+}
+
+// setBatch configures the group's kernel batch. The request asks for no
+// acknowledgement, which a full socket buffer could drop: the kernel
+// applies a configuration while sendto runs, and only an invalid one
+// (nfsh sends none) would be refused.
+func (l *Listener) setBatch(bytes, packets uint32) {
+	attrs := appendAttr(nil, cfgNLBufSiz, be.AppendUint32(nil, bytes))
+	attrs = appendAttr(attrs, cfgQThresh, be.AppendUint32(nil, packets))
+	if l.send(0, l.opts.Group, attrs, 0) != nil {
+		return
+	}
+	l.batchBytes.Store(bytes)
+	l.batchPackets.Store(packets)
+	l.adaptations.Add(1)
 }
 
 // recv reads one datagram into the read buffer and returns its length (0
@@ -736,29 +813,7 @@ func (l *Listener) config(family uint8, attrs []byte) error {
 }
 
 func (l *Listener) request(family uint8, group uint16, attrs []byte) error {
-	l.seq++
-	if l.seq == 0 {
-		l.seq = 1
-	}
-	msg := make([]byte, nlmsgHdrLen+nfgenmsgLen, nlmsgHdrLen+nfgenmsgLen+len(attrs))
-	msg = append(msg, attrs...)
-	ne.PutUint32(msg[0:], uint32(len(msg)))
-	ne.PutUint16(msg[4:], subsysULOG<<8|msgConfig)
-	ne.PutUint16(msg[6:], nlmNFRequest|nlmNFAck)
-	ne.PutUint32(msg[8:], l.seq)
-	msg[16] = family
-	msg[17] = nfnetlinkVersion
-	be.PutUint16(msg[18:], group)
-
-	var serr error
-	err := l.rc.Write(func(fd uintptr) bool {
-		serr = unix.Sendto(int(fd), msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
-		return serr != unix.EAGAIN && serr != unix.EINTR
-	})
-	if err == nil {
-		err = serr
-	}
-	if err != nil {
+	if err := l.send(family, group, attrs, nlmNFAck); err != nil {
 		return err
 	}
 	l.ackSeq, l.ackSeen, l.ackErr = l.seq, false, nil
@@ -779,6 +834,34 @@ func (l *Listener) request(family uint8, group uint16, attrs []byte) error {
 		l.handle(l.rbuf[:n])
 	}
 	return l.ackErr
+}
+
+// send sends one NFULNL_MSG_CONFIG request with the given extra flags
+// (NLM_F_ACK or none). The kernel handles it before sendto returns.
+func (l *Listener) send(family uint8, group uint16, attrs []byte, flags uint16) error {
+	l.seq++
+	if l.seq == 0 {
+		l.seq = 1
+	}
+	msg := make([]byte, nlmsgHdrLen+nfgenmsgLen, nlmsgHdrLen+nfgenmsgLen+len(attrs))
+	msg = append(msg, attrs...)
+	ne.PutUint32(msg[0:], uint32(len(msg)))
+	ne.PutUint16(msg[4:], subsysULOG<<8|msgConfig)
+	ne.PutUint16(msg[6:], nlmNFRequest|flags)
+	ne.PutUint32(msg[8:], l.seq)
+	msg[16] = family
+	msg[17] = nfnetlinkVersion
+	be.PutUint16(msg[18:], group)
+
+	var serr error
+	err := l.rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		return serr != unix.EAGAIN && serr != unix.EINTR
+	})
+	if err == nil {
+		err = serr
+	}
+	return err
 }
 
 // setRcvBuf sets SO_RCVBUF with SO_RCVBUFFORCE (falling back to the capped

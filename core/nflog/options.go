@@ -77,6 +77,15 @@ type Options struct {
 	FlushTimeout time.Duration
 	NLBufSize    uint32
 
+	// Adapt lets the listener trade CPU for burst tolerance on its own:
+	// each overrun halves the kernel batch (NLBufSize and QThreshold, down
+	// to 4096 bytes and 100 packets), because a full socket buffer drops a
+	// whole batch at once; after AdaptQuiet (0 = 10 s) without an overrun
+	// the batch doubles again, up to NLBufSize and QThreshold.
+	// Stats.BatchBytes and Stats.BatchPackets give the batch in effect.
+	Adapt      bool
+	AdaptQuiet time.Duration
+
 	// Seq asks for per-group sequence numbers (NFULNL_CFG_F_SEQ), which also
 	// let the listener count packets lost in the kernel (Stats.SeqLost).
 	// SeqGlobal asks for namespace-wide sequence numbers
@@ -131,4 +140,14 @@ type Options struct {
 const (
 	defaultRcvBuf = 4 << 20
 	defaultEvents = 4096
+)
+
+// defaultAdaptQuiet is how long an adapting listener (Options.Adapt)
+// waits without an overrun before it doubles its kernel batch again.
+const defaultAdaptQuiet = 10 * time.Second
+
+// The smallest batch an adapting listener shrinks to.
+const (
+	adaptMinBytes   = nlBufSizMin
+	adaptMinPackets = 100 // NFULNL_QTHRESH_DEFAULT, what tcpdump gets
 )

@@ -306,7 +306,7 @@ func cpuTime() time.Duration {
 // sequence numbers count it); a watchdog closes the listener when nothing
 // arrived for 2 s, which ends the loop when the last packet was lost.
 func goConsumer(spec consumerSpec) consumerResult {
-	l, err := nflog.Listen(nflog.Options{Group: uint16(spec.Group), Seq: true, Block: true, Batches: true, Reuse: true,
+	l, err := nflog.Listen(nflog.Options{Group: uint16(spec.Group), Seq: true, Block: true, Batches: true, Reuse: true, Adapt: true,
 		FlushTimeout: 10 * time.Millisecond, NLBufSize: bindings.DefaultLogNLBufSize,
 		QThreshold: bindings.DefaultLogQThreshold, RcvBuf: spec.RcvBuf, NetNS: nfnl.NetNSPath(spec.NetNS)})
 	if err != nil {
@@ -358,7 +358,7 @@ batches:
 	r.CPUNS = int64(cpuTime() - cpu0)
 	r.LastNS = lastSeen.UnixNano()
 	st := l.Stats()
-	r.Stats = fmt.Sprintf("seq lost %d, overruns %d, dropped %d", st.SeqLost, st.Overruns, st.Dropped)
+	r.Stats = fmt.Sprintf("seq lost %d, overruns %d, dropped %d, batch now %d bytes/%d packets", st.SeqLost, st.Overruns, st.Dropped, st.BatchBytes, st.BatchPackets)
 	return r
 }
 
@@ -426,7 +426,7 @@ end)
 		r.LastNS = int64(v)
 	}
 	if vals, err := h.Eval(context.Background(), "stats", `local s = listener:stats()
-		return string.format("seq lost %d, overruns %d, dropped %d, callback errors %d", s.seq_lost, s.overruns, s.dropped, s.errors)`); err == nil && len(vals) == 1 {
+		return string.format("seq lost %d, overruns %d, dropped %d, callback errors %d, batch now %d bytes/%d packets", s.seq_lost, s.overruns, s.dropped, s.errors, s.batch_bytes, s.batch_packets)`); err == nil && len(vals) == 1 {
 		r.Stats = vals[0].String()
 	}
 	return r
