@@ -391,27 +391,7 @@ counter(13)
 	if err := h.DoString(context.Background(), "batches.lua", script); err != nil {
 		t.Fatal(err)
 	}
-	if err := ns.Do(func() error {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
-		for i := 0; i < n; i++ {
-			if _, err := c.WriteToUDP([]byte("x"), dst); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.Run(ctx); err != nil {
-		t.Fatalf("run: %v (stderr %s)", err, errs.String())
-	}
+	sendAndRun(t, ns, h, errs, n)
 	vals, err := h.Eval(context.Background(), "result", `return count[12] .. " " .. count[13] .. " " .. table.concat(bad, "; ")`)
 	if err != nil {
 		t.Fatal(err)
@@ -459,27 +439,7 @@ listen(15, true, function(ev) kept[#kept + 1] = ev end)
 	if err := h.DoString(context.Background(), "lifetime.lua", script); err != nil {
 		t.Fatal(err)
 	}
-	if err := ns.Do(func() error {
-		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
-		for i := 0; i < n; i++ {
-			if _, err := c.WriteToUDP([]byte("x"), dst); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := h.Run(ctx); err != nil {
-		t.Fatalf("run: %v (stderr %s)", err, errs.String())
-	}
+	sendAndRun(t, ns, h, errs, n)
 	vals, err := h.Eval(context.Background(), "check", `
 local function seqs(list)
 	local out, prev = {}, nil
@@ -511,5 +471,33 @@ return seqs(filled), seqs(kept), tostring(ok), tostring(err), rawErrors`)
 	}
 	if errs.Len() > 0 {
 		t.Errorf("stderr: %s", errs.String())
+	}
+}
+
+// sendAndRun sends n one-byte UDP datagrams to 127.0.0.1:9 inside ns,
+// then runs the Lua host's event loop until its listeners close (at most
+// 10 s).
+func sendAndRun(t *testing.T, ns *nstest.NS, h *lua.Host, errs *strings.Builder, n int) {
+	t.Helper()
+	if err := ns.Do(func() error {
+		c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		dst := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}
+		for i := 0; i < n; i++ {
+			if _, err := c.WriteToUDP([]byte("x"), dst); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.Run(ctx); err != nil {
+		t.Fatalf("run: %v (stderr %s)", err, errs.String())
 	}
 }
