@@ -773,19 +773,25 @@ func checkLogListener(L *glua.LState, n int) *logListener {
 func logStats(L *glua.LState) int {
 	ll := checkLogListener(L, 1)
 	st := ll.l.Stats()
-	t := L.CreateTable(0, 14)
-	for k, v := range map[string]uint64{
+	t := countersTable(L, map[string]uint64{
 		"datagrams": st.Datagrams, "packets": st.Packets, "delivered": st.Delivered, "dropped": st.Dropped,
 		"overruns": st.Overruns, "seq_lost": st.SeqLost, "decode_errors": st.DecodeErrors,
 		"kernel_drops": st.KernelDrops, "rcvbuf": uint64(st.RcvBuf),
 		"batch_bytes": uint64(st.BatchBytes), "batch_packets": uint64(st.BatchPackets), "adaptations": st.Adaptations,
 		"events": ll.events, "losses": ll.losses, "errors": ll.errors,
-	} {
-		t.RawSetString(k, glua.LNumber(v))
-	}
-	t.RawSetString("lost", glua.LNumber(st.Dropped+st.SeqLost))
+		"lost": st.Dropped + st.SeqLost,
+	})
 	L.Push(t)
 	return 1
+}
+
+// countersTable returns a Lua table of the counters, as numbers.
+func countersTable(L *glua.LState, counters map[string]uint64) *glua.LTable {
+	t := L.CreateTable(0, len(counters))
+	for k, v := range counters {
+		t.RawSetString(k, glua.LNumber(v))
+	}
+	return t
 }
 
 // logClose implements l:close(): the socket is closed and the callback is

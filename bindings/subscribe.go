@@ -534,14 +534,11 @@ func checkSubscription(L *glua.LState, n int) *subscription {
 func subStats(L *glua.LState) int {
 	sub := checkSubscription(L, 1)
 	st := sub.s.Stats()
-	t := L.CreateTable(0, 12)
-	for k, v := range map[string]uint64{
+	t := countersTable(L, map[string]uint64{
 		"commits": st.Commits, "events": st.Events, "skipped": st.Skipped, "overruns": st.Overruns,
 		"resyncs": st.Resyncs, "stray": st.Stray, "undecoded": st.Undecoded,
 		"delivered": sub.commits, "calls": sub.events, "errors": sub.errors, "apply_errors": sub.applyErrors,
-	} {
-		t.RawSetString(k, glua.LNumber(v))
-	}
+	})
 	t.RawSetString("gen", glua.LNumber(sub.gen))
 	L.Push(t)
 	return 1
