@@ -93,20 +93,7 @@ func ivElems(v *eval.Value, key, data *eval.Load, automerge bool) []*ivElem {
 		if e.Catch || e.Key == nil {
 			continue
 		}
-		var lo, hi *big.Int
-		switch e.Key.Kind {
-		case eval.VRange, eval.VPrefix:
-			lo, hi = e.Key.Lo.V, e.Key.Hi.V
-		default:
-			k := e.Key.C
-			if k.Wildcard {
-				shift := uint(key.Bits - k.Bits)
-				lo = new(big.Int).Lsh(k.V, shift)
-				hi = new(big.Int).Or(lo, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), shift), big.NewInt(1)))
-			} else {
-				lo, hi = k.V, k.V
-			}
-		}
+		lo, hi := linearize.ElemBounds(e, key)
 		x := &slab[i]
 		*x = ivElem{lo: lo, hi: hi, e: e}
 		if e.Node != nil {

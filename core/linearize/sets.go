@@ -120,21 +120,7 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		if e.Catch {
 			continue
 		}
-		var lo, hi *big.Int
-		switch e.Key.Kind {
-		case eval.VRange, eval.VPrefix:
-			lo, hi = e.Key.Lo.V, e.Key.Hi.V
-		default:
-			k := e.Key.C
-			if k.Wildcard {
-				// interface name prefix: range over the remaining bytes
-				shift := uint(key.Bits - k.Bits)
-				lo = new(big.Int).Lsh(k.V, shift)
-				hi = new(big.Int).Or(lo, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), shift), big.NewInt(1)))
-			} else {
-				lo, hi = k.V, k.V
-			}
-		}
+		lo, hi := ElemBounds(e, key)
 		ivs = append(ivs, iv{lo, hi, e})
 	}
 	sort.SliceStable(ivs, func(i, j int) bool { return ivs[i].lo.Cmp(ivs[j].lo) < 0 })
@@ -207,6 +193,25 @@ func (c *Ctx) AnonSet(v *eval.Value, key *eval.Load, data *eval.Load, name strin
 		*s.Size += uint32(skipped)
 	}
 	return s, nil
+}
+
+// ElemBounds returns the first and last key value an element of a
+// single-field interval set covers: a range or prefix's bounds, an
+// interface name prefix (`eth*`) over the remaining bytes of key, or the
+// value itself.
+func ElemBounds(e *eval.Elem, key *eval.Load) (lo, hi *big.Int) {
+	switch e.Key.Kind {
+	case eval.VRange, eval.VPrefix:
+		return e.Key.Lo.V, e.Key.Hi.V
+	}
+	k := e.Key.C
+	if !k.Wildcard {
+		return k.V, k.V
+	}
+	shift := uint(key.Bits - k.Bits)
+	lo = new(big.Int).Lsh(k.V, shift)
+	hi = new(big.Int).Or(lo, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), shift), big.NewInt(1)))
+	return lo, hi
 }
 
 // NeedsHtonKey reports whether an interval set key needs conversion.
