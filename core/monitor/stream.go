@@ -267,7 +267,7 @@ func (s *Stream) run() {
 			return
 		}
 		if errors.Is(err, unix.ENOBUFS) {
-			if !s.overrun() {
+			if !s.overrun(buf) {
 				return
 			}
 			continue
@@ -316,6 +316,32 @@ func (s *Stream) recv(buf []byte) (int, error) {
 	return n, nil
 }
 
+// drain discards every datagram queued on the socket. After an overrun
+// the kernel reports ENOBUFS once and then drops silently until the
+// receive queue has been read empty (NETLINK_S_CONGESTED is cleared only
+// then), so a snapshot must be pulled after the drain: a commit dropped
+// later is reported by a new ENOBUFS, one queued later is delivered or
+// skipped by its generation.
+func (s *Stream) drain(buf []byte) error {
+	for {
+		var rerr error
+		err := s.rc.Read(func(fd uintptr) bool {
+			_, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
+			return true // never wait: an empty queue ends the drain
+		})
+		switch {
+		case err != nil:
+			return err
+		case rerr == nil, rerr == unix.EINTR, rerr == unix.ENOBUFS:
+			// a datagram discarded, or a further overrun the resync covers
+		case rerr == unix.EAGAIN:
+			return nil
+		default:
+			return rerr
+		}
+	}
+}
+
 // after reports whether generation a is newer than b (ids wrap around).
 func after(a, b uint32) bool { return int32(a-b) > 0 }
 
@@ -342,12 +368,16 @@ func (s *Stream) commit(c Commit) bool {
 	}
 }
 
-// overrun handles ENOBUFS: the commit being assembled is dropped and a
-// resync marker delivered; a snapshot stream re-pulls first. It returns
-// false when the stream must end.
-func (s *Stream) overrun() bool {
+// overrun handles ENOBUFS: the queued datagrams and the commit being
+// assembled are dropped and a resync marker delivered; a snapshot stream
+// re-pulls first. It returns false when the stream must end.
+func (s *Stream) overrun(buf []byte) bool {
 	s.overruns.Add(1)
 	s.asm.reset()
+	if err := s.drain(buf); err != nil {
+		s.fail(&diag.Error{Op: "monitor recvmsg", Err: err, Errno: errnoOf(err)})
+		return false
+	}
 	c := Commit{Resync: true}
 	if s.snap {
 		rs, gen, err := s.pullConsistent()
