@@ -36,6 +36,18 @@ func (hd *Handle) Active() bool { return hd.live }
 // Owning goroutine only.
 func (hd *Handle) Cancel() { hd.cancel() }
 
+// CancelAll cancels every live timer and event source, as Close does, and
+// returns how many there were; the host stays usable. Owning goroutine
+// only.
+func (h *Host) CancelAll() int {
+	n := 0
+	for hd := range h.handles {
+		hd.cancel()
+		n++
+	}
+	return n
+}
+
 func (hd *Handle) cancel() {
 	if !hd.live {
 		return

@@ -137,9 +137,7 @@ func (h *Host) Close() {
 	h.closed = true
 	h.queue = nil
 	h.mu.Unlock()
-	for hd := range h.handles {
-		hd.cancel()
-	}
+	h.CancelAll()
 	for i := len(h.closers) - 1; i >= 0; i-- {
 		h.closers[i]()
 	}

@@ -100,6 +100,8 @@ func runFile(t *testing.T, file string) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			reported = nil
+			// Whatever a failed case leaves running must not reach the next.
+			defer sh.Host.CancelAll()
 			rets, err := sh.Host.Call(ctx, c.fn)
 			if err != nil {
 				t.Fatal(err)
