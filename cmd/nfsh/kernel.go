@@ -43,6 +43,21 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	if file == "" {
 		return usageError("apply needs a FILE (- for stdin)")
 	}
+	src, err := readInput(file, stdin)
+	if err != nil {
+		return err
+	}
+	if file == "-" {
+		file = "/dev/stdin"
+	}
+	return applySource(&script{name: file, src: src}, check, reconcile)
+}
+
+// applySource commits the nft script sc atomically, or only checks it;
+// reconcile sends the difference between the kernel and the whole state
+// the script describes. Tables it creates persist (no owner flag): the
+// process ends right after.
+func applySource(sc *script, check, reconcile bool) error {
 	c, err := dial()
 	if err != nil {
 		return err
@@ -58,7 +73,7 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 			return err
 		}
 	}
-	cmds, sc, err := compileFileWith(file, stdin, known)
+	cmds, err := sc.compile(known)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,9 @@ const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [A
   (no arguments: the Lua REPL on a terminal)
 verbs:
   list [ruleset | table FAMILY NAME]   print the ruleset, like nft list ruleset
+  add|create|insert|replace|delete|flush|rename|reset ARGS...
+                                       run an nft command, like nft add rule ...
+                                       (-c/--check before it only validates)
   apply [--check] [--reconcile] FILE   commit an nft script atomically (- = stdin);
                                        --reconcile sends only the difference
   fmt FILE                             parse and print canonical nft text (offline)
@@ -30,6 +33,7 @@ verbs:
   diff [--prune] FROM TO               the patch from one nft file to another (- = the kernel)
   monitor [--json] [--count K]         print ruleset changes, like nft monitor
   log --group N [--copy MODE] [--json] [--count K]   print NFLOG packet events
+  help                                 this text
 `
 
 // exitError carries a process exit status for errors already reported.
@@ -88,6 +92,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var err error
+	globals, rest := nftFlags(rest)
+	if len(globals) > 0 && (len(rest) == 0 || !verbs[rest[0]]) {
+		fmt.Fprintf(stderr, "nfsh: %s must come before a verb\n%s", globals[0], usage)
+		return 2
+	}
 	if len(rest) == 0 || !verbs[rest[0]] {
 		// Lua: the REPL, -e CHUNK, or a script.
 		var handled bool
@@ -98,7 +107,24 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitStatus(err, stderr)
 	}
 	verb, vargs := rest[0], rest[1:]
+	switch {
+	case verb == "list" || verb == "apply":
+		vargs = append(globals, vargs...) // they take nft's flags
+	case commandVerbs[verb]:
+		check := false
+		for _, g := range globals {
+			if g != "-c" && g != "--check" {
+				return exitStatus(usageError("%s: %s applies to list only", verb, g), stderr)
+			}
+			check = true
+		}
+		return exitStatus(cmdCommand(verb, vargs, check), stderr)
+	case len(globals) > 0:
+		return exitStatus(usageError("%s: %s applies to list, apply and nft commands only", verb, globals[0]), stderr)
+	}
 	switch verb {
+	case "help":
+		fmt.Fprint(stdout, usage)
 	case "list":
 		err = cmdList(vargs, stdout)
 	case "apply":
@@ -117,8 +143,28 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitStatus(err, stderr)
 }
 
-// verbs are the one-shot verbs; any other first argument is Lua.
-var verbs = map[string]bool{"list": true, "apply": true, "fmt": true, "bytecode": true, "log": true, "monitor": true, "diff": true}
+// verbs are the one-shot verbs, nft's command keywords among them; any
+// other first argument is Lua.
+var verbs = map[string]bool{"help": true, "list": true, "apply": true, "fmt": true, "bytecode": true, "log": true, "monitor": true, "diff": true}
+
+func init() {
+	for v := range commandVerbs {
+		verbs[v] = true
+	}
+}
+
+// nftFlags splits off the nft-style options given before a verb, as in
+// `nfsh -a list ruleset` or `nfsh -c add rule ...`.
+func nftFlags(args []string) (flags, rest []string) {
+	for i, a := range args {
+		switch a {
+		case "-a", "--handle", "-s", "--stateless", "-p", "--numeric-protocol", "-c", "--check":
+		default:
+			return args[:i:i], args[i:]
+		}
+	}
+	return args, nil
+}
 
 // exitStatus reports err on stderr and returns the process exit status.
 func exitStatus(err error, stderr io.Writer) int {

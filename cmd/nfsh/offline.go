@@ -35,11 +35,14 @@ func compileFileWith(name string, stdin io.Reader, known *ruleset.Ruleset) ([]ru
 	if name == "-" {
 		sc.name = "/dev/stdin"
 	}
-	cmds, err := compile.Source(sc.name, src, &compile.Options{Parse: &parse.Options{}, Known: known})
-	if err != nil {
-		return nil, sc, err
-	}
-	return cmds, sc, nil
+	cmds, err := sc.compile(known)
+	return cmds, sc, err
+}
+
+// compile compiles the script with known as the kernel's current state
+// (nil: none).
+func (sc *script) compile(known *ruleset.Ruleset) ([]ruleset.Command, error) {
+	return compile.Source(sc.name, sc.src, &compile.Options{Parse: &parse.Options{}, Known: known})
 }
 
 // annotate gives each error of a refused batch (or compilation) that

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestNftFlags(t *testing.T) {
+	cases := []struct {
+		args, flags, rest []string
+	}{
+		{nil, nil, nil},
+		{[]string{"list"}, nil, []string{"list"}},
+		{[]string{"-a", "list", "ruleset"}, []string{"-a"}, []string{"list", "ruleset"}},
+		{[]string{"-c", "-s", "add", "rule", "-a"}, []string{"-c", "-s"}, []string{"add", "rule", "-a"}},
+		{[]string{"-e", "print(1)"}, nil, []string{"-e", "print(1)"}},
+		{[]string{"--check"}, []string{"--check"}, nil},
+	}
+	for _, tc := range cases {
+		flags, rest := nftFlags(tc.args)
+		if d := cmp.Diff(tc.flags, flags, cmpEmpty); d != "" {
+			t.Errorf("nftFlags(%q) flags (-want +got):\n%s", tc.args, d)
+		}
+		if d := cmp.Diff(tc.rest, rest, cmpEmpty); d != "" {
+			t.Errorf("nftFlags(%q) rest (-want +got):\n%s", tc.args, d)
+		}
+	}
+}
+
+// cmpEmpty treats nil and empty slices as equal.
+var cmpEmpty = cmp.Comparer(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 || cmp.Equal(a, b) })
