@@ -2,10 +2,8 @@ package compile
 
 import (
 	"github.com/nfsh/nfsh/core/eval"
-	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/linearize"
 	"github.com/nfsh/nfsh/core/ruleset"
-	"github.com/nfsh/nfsh/core/types"
 )
 
 // typeofUdata appends the NFTNL_UDATA_SET_KEY_TYPEOF (or DATA_TYPEOF)
@@ -23,14 +21,14 @@ func typeofUdata(u linearize.Udata, t uint8, l *eval.Load, typed bool) linearize
 					return u
 				}
 				for i, sub := range l.Concat {
-					_, et, ok := exprUdata(nil, sub)
+					_, et, ok := linearize.DeclTypeof(nil, sub)
 					if !ok {
 						break
 					}
 					u = u.Nest(uint8(i), func(u linearize.Udata) linearize.Udata {
 						u = u.U32(linearize.UdConcatSubType, et)
 						return u.Nest(linearize.UdConcatSubData, func(u linearize.Udata) linearize.Udata {
-							b, _, _ := exprUdata(u, sub)
+							b, _, _ := linearize.DeclTypeof(u, sub)
 							return b
 						})
 					})
@@ -42,91 +40,17 @@ func typeofUdata(u linearize.Udata, t uint8, l *eval.Load, typed bool) linearize
 	if typed {
 		return u
 	}
-	_, et, ok := exprUdata(nil, l)
+	_, et, ok := linearize.DeclTypeof(nil, l)
 	if !ok {
 		return u
 	}
 	return u.Nest(t, func(u linearize.Udata) linearize.Udata {
 		u = u.U32(linearize.UdTypeofExpr, et)
 		return u.Nest(linearize.UdTypeofData, func(u linearize.Udata) linearize.Udata {
-			b, _, _ := exprUdata(u, l)
+			b, _, _ := linearize.DeclTypeof(u, l)
 			return b
 		})
 	})
-}
-
-// exprUdata appends the build_udata TLVs of one expression and returns
-// its nft expression kind; ok is false for expressions nft writes no
-// description for.
-func exprUdata(u linearize.Udata, l *eval.Load) (linearize.Udata, uint32, bool) {
-	switch {
-	case l.Proto != nil || (l.Payload != nil && l.Tmpl == l.Payload):
-		id := linearize.ProtoDescIDs[l.Proto]
-		typ := uint32(0)
-		if id != 0 {
-			for i, f := range l.Proto.Fields {
-				if f.Name == l.Field {
-					typ = uint32(i + 1)
-				}
-			}
-		}
-		u = u.U32(0, id)  // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
-		u = u.U32(1, typ) // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
-		if id == 0 && l.Payload != nil {
-			u = u.U32(2, l.Payload.Base+1)   // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
-			u = u.U32(3, l.Payload.Offset*8) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
-		}
-		if l.Type == types.Integer {
-			u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
-		}
-		return u, linearize.EtypePayload, true
-	}
-	switch x := l.Tmpl.(type) {
-	case *expr.Exthdr:
-		return linearize.ExthdrTypeof(u, l, x)
-	case *expr.Meta:
-		return u.U32(0, x.Key), linearize.EtypeMeta, true // NFTNL_UDATA_META_KEY
-	case *expr.Ct:
-		dir := uint32(0xffffffff) // no direction: nft's -1
-		if x.Direction != nil {
-			dir = uint32(*x.Direction)
-		}
-		u = u.U32(0, x.Key) // NFTNL_UDATA_CT_KEY
-		u = u.U32(1, dir)   // NFTNL_UDATA_CT_DIR
-		return u, linearize.EtypeCt, true
-	case *expr.Rt:
-		return u.U32(0, x.Key), linearize.EtypeRt, true // NFTNL_UDATA_RT_KEY
-	case *expr.Socket:
-		return u.U32(0, x.Key), linearize.EtypeSocket, true // NFTNL_UDATA_SOCKET_KEY
-	case *expr.Osf:
-		return u, linearize.EtypeOsf, true
-	case *expr.Fib:
-		u = u.U32(0, x.Result) // NFTNL_UDATA_FIB_RESULT
-		u = u.U32(1, x.Flags)  // NFTNL_UDATA_FIB_FLAGS
-		return u, linearize.EtypeFib, true
-	case *expr.Numgen:
-		u = u.U32(0, x.Type)    // NFTNL_UDATA_NUMGEN_TYPE
-		u = u.U32(1, x.Modulus) // NFTNL_UDATA_NUMGEN_MOD
-		u = u.U32(2, x.Offset)  // NFTNL_UDATA_NUMGEN_OFFSET
-		return u, linearize.EtypeNumgen, true
-	case *expr.Hash:
-		seed, set := uint32(0), uint32(0)
-		if x.Seed != nil && x.Type == 0 {
-			seed, set = *x.Seed, 1
-		}
-		u = u.U32(0, x.Type)    // NFTNL_UDATA_HASH_TYPE
-		u = u.U32(1, x.Offset)  // NFTNL_UDATA_HASH_OFFSET
-		u = u.U32(2, x.Modulus) // NFTNL_UDATA_HASH_MOD
-		u = u.U32(3, seed)      // NFTNL_UDATA_HASH_SEED
-		u = u.U32(4, set)       // NFTNL_UDATA_HASH_SEED_SET
-		return u, linearize.EtypeHash, true
-	case *expr.Xfrm:
-		u = u.U32(0, x.Key)         // NFTNL_UDATA_XFRM_KEY
-		u = u.U32(1, x.SPNum)       // NFTNL_UDATA_XFRM_SPNUM
-		u = u.U32(2, uint32(x.Dir)) // NFTNL_UDATA_XFRM_DIR
-		return u, linearize.EtypeXfrm, true
-	}
-	return u, 0, false
 }
 
 // setUdata builds a named set's NFTA_SET_USERDATA the way nft's

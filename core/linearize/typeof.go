@@ -69,7 +69,7 @@ func (u Udata) Nest(t uint8, fill func(Udata) Udata) Udata {
 func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 	if l.Concat != nil {
 		for _, sub := range l.Concat {
-			if _, _, ok := exprTypeof(nil, sub, true); !ok {
+			if _, _, ok := exprTypeof(nil, sub, anonConcat); !ok {
 				return u
 			}
 		}
@@ -77,11 +77,11 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 			u = u.U32(UdTypeofExpr, EtypeConcat)
 			return u.Nest(UdTypeofData, func(u Udata) Udata {
 				for i, sub := range l.Concat {
-					_, et, _ := exprTypeof(nil, sub, true)
+					_, et, _ := exprTypeof(nil, sub, anonConcat)
 					u = u.Nest(uint8(i), func(u Udata) Udata {
 						u = u.U32(UdConcatSubType, et)
 						return u.Nest(UdConcatSubData, func(u Udata) Udata {
-							b, _, _ := exprTypeof(u, sub, true)
+							b, _, _ := exprTypeof(u, sub, anonConcat)
 							return b
 						})
 					})
@@ -90,17 +90,38 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 			})
 		})
 	}
-	if _, _, ok := exprTypeof(nil, l, false); !ok {
+	if _, _, ok := exprTypeof(nil, l, anonKey); !ok {
 		return u
 	}
 	return u.Nest(t, func(u Udata) Udata {
-		_, et, _ := exprTypeof(nil, l, false)
+		_, et, _ := exprTypeof(nil, l, anonKey)
 		u = u.U32(UdTypeofExpr, et)
 		return u.Nest(UdTypeofData, func(u Udata) Udata {
-			b, _, _ := exprTypeof(u, l, false)
+			b, _, _ := exprTypeof(u, l, anonKey)
 			return b
 		})
 	})
+}
+
+// typeofMode says which expression a typeof description is written for.
+// nft describes the same expression kinds in both kinds of set, but an
+// anonymous set's key is the rule's own expression (a masked field is a
+// binary operation to nft) while a named set's is its `typeof`
+// declaration (the field itself).
+type typeofMode int
+
+const (
+	anonKey    typeofMode = iota // the whole key of an anonymous set
+	anonConcat                   // one member of an anonymous set's concatenation
+	declared                     // a named set's typeof declaration
+)
+
+// DeclTypeof appends the build_udata TLVs of a named set's typeof key or
+// data expression (or of one member of its concatenation) and returns its
+// nft expression kind; ok is false for expressions nft writes no
+// description for.
+func DeclTypeof(u Udata, l *eval.Load) (Udata, uint32, bool) {
+	return exprTypeof(u, l, declared)
 }
 
 // exprTypeof appends the build_udata TLVs of one expression and returns
@@ -108,41 +129,18 @@ func KeyTypeof(u Udata, t uint8, l *eval.Load) Udata {
 // description for. A bitfield (a masked header field) alone is a binary
 // operation to nft and goes undescribed; inside a concatenation it is the
 // field and is described.
-func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
-	if len(l.Binop) > 0 || (l.Mask != nil && !inConcat) {
-		return u, 0, false
-	}
-	if l.Payload != nil && l.Tmpl == l.Payload {
-		p, field := l.Proto, l.Field
-		if p == nil && l.Payload.Base == 2 {
-			// a raw transport payload that covers a th field is that field
-			for _, f := range types.ProtoTH.Fields {
-				if f.Offset == l.BitOff && f.Len == l.Bits {
-					p, field = types.ProtoTH, f.Name
-				}
-			}
+func exprTypeof(u Udata, l *eval.Load, mode typeofMode) (Udata, uint32, bool) {
+	if mode == declared {
+		if l.Proto != nil || (l.Payload != nil && l.Tmpl == l.Payload) {
+			return declPayloadTypeof(u, l)
 		}
-		id := ProtoDescIDs[p]
-		if id == 0 {
-			u = u.U32(0, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
-			u = u.U32(1, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
-			u = u.U32(2, l.Payload.Base+1) // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
-			u = u.U32(3, uint32(l.BitOff)) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
-			u = u.U32(4, uint32(l.Bits))   // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
-			return u, EtypePayload, true
+	} else {
+		if len(l.Binop) > 0 || (l.Mask != nil && mode == anonKey) {
+			return u, 0, false
 		}
-		typ := uint32(0)
-		for i, f := range p.Fields {
-			if f.Name == field {
-				typ = uint32(i + 1)
-			}
+		if l.Payload != nil && l.Tmpl == l.Payload {
+			return anonPayloadTypeof(u, l)
 		}
-		u = u.U32(0, id)  // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
-		u = u.U32(1, typ) // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
-		if l.Type == types.Integer && p == l.Proto {
-			u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
-		}
-		return u, EtypePayload, true
 	}
 	switch x := l.Tmpl.(type) {
 	case *expr.Exthdr:
@@ -161,6 +159,11 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		return u.U32(0, x.Key), EtypeRt, true // NFTNL_UDATA_RT_KEY
 	case *expr.Socket:
 		return u.U32(0, x.Key), EtypeSocket, true // NFTNL_UDATA_SOCKET_KEY
+	case *expr.Osf:
+		if mode != declared {
+			return u, 0, false
+		}
+		return u, EtypeOsf, true
 	case *expr.Fib:
 		u = u.U32(0, x.Result) // NFTNL_UDATA_FIB_RESULT
 		u = u.U32(1, x.Flags)  // NFTNL_UDATA_FIB_FLAGS
@@ -171,8 +174,15 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		u = u.U32(2, x.Offset)  // NFTNL_UDATA_NUMGEN_OFFSET
 		return u, EtypeNumgen, true
 	case *expr.Hash:
+		// The seed counts when the text gave one: a rule's hash
+		// remembers that; a declaration's jhash always has one.
 		seed, set := uint32(0), uint32(0)
-		if h, ok := l.Node.(*ast.Hash); ok && h.HasSeed && x.Seed != nil {
+		hasSeed := x.Type == 0
+		if mode != declared {
+			h, ok := l.Node.(*ast.Hash)
+			hasSeed = ok && h.HasSeed
+		}
+		if hasSeed && x.Seed != nil {
 			seed, set = *x.Seed, 1
 		}
 		u = u.U32(0, x.Type)    // NFTNL_UDATA_HASH_TYPE
@@ -188,6 +198,68 @@ func exprTypeof(u Udata, l *eval.Load, inConcat bool) (Udata, uint32, bool) {
 		return u, EtypeXfrm, true
 	}
 	return u, 0, false
+}
+
+// anonPayloadTypeof is the payload description of an anonymous set's key:
+// the header field the rule loads, or a raw payload's base, offset and
+// length.
+func anonPayloadTypeof(u Udata, l *eval.Load) (Udata, uint32, bool) {
+	p, field := l.Proto, l.Field
+	if p == nil && l.Payload.Base == 2 {
+		// a raw transport payload that covers a th field is that field
+		for _, f := range types.ProtoTH.Fields {
+			if f.Offset == l.BitOff && f.Len == l.Bits {
+				p, field = types.ProtoTH, f.Name
+			}
+		}
+	}
+	id := ProtoDescIDs[p]
+	if id == 0 {
+		u = u.U32(0, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
+		u = u.U32(1, 0)                // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
+		u = u.U32(2, l.Payload.Base+1) // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
+		u = u.U32(3, uint32(l.BitOff)) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
+		u = u.U32(4, uint32(l.Bits))   // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
+		return u, EtypePayload, true
+	}
+	u = u.U32(0, id)                   // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
+	u = u.U32(1, fieldIndex(p, field)) // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
+	if l.Type == types.Integer && p == l.Proto {
+		u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
+	}
+	return u, EtypePayload, true
+}
+
+// declPayloadTypeof is the payload description of a named set's typeof
+// declaration: the header field, or a raw payload's base and offset.
+func declPayloadTypeof(u Udata, l *eval.Load) (Udata, uint32, bool) {
+	id := ProtoDescIDs[l.Proto]
+	typ := uint32(0)
+	if id != 0 {
+		typ = fieldIndex(l.Proto, l.Field)
+	}
+	u = u.U32(0, id)  // NFTNL_UDATA_SET_KEY_PAYLOAD_DESC
+	u = u.U32(1, typ) // NFTNL_UDATA_SET_KEY_PAYLOAD_TYPE
+	if id == 0 && l.Payload != nil {
+		u = u.U32(2, l.Payload.Base+1)   // NFTNL_UDATA_SET_KEY_PAYLOAD_BASE
+		u = u.U32(3, l.Payload.Offset*8) // NFTNL_UDATA_SET_KEY_PAYLOAD_OFFSET
+	}
+	if l.Type == types.Integer {
+		u = u.U32(4, uint32(l.Bits)) // NFTNL_UDATA_SET_KEY_PAYLOAD_LEN
+	}
+	return u, EtypePayload, true
+}
+
+// fieldIndex is nft's template index of field in p (from 1; 0 when p has
+// no such field).
+func fieldIndex(p *types.Proto, field string) uint32 {
+	typ := uint32(0)
+	for i, f := range p.Fields {
+		if f.Name == field {
+			typ = uint32(i + 1)
+		}
+	}
+	return typ
 }
 
 // exthdrDescID is nft's enum exthdr_desc_id of d: its position in
