@@ -14,6 +14,7 @@ import (
 //	nft.delete_table(family, name)           true or nil, err
 //	nft.add_element(family, table, set, elements, [opts])     opts: check; true or nil, err
 //	nft.delete_element(family, table, set, elements, [opts])  true or nil, err
+//	nft.run(text, [vars], [opts])            nft commands; opts: check, persist; true or nil, err
 
 // liveFuncs are the live functions of the nft module.
 func (m *module) liveFuncs() map[string]glua.LGFunction {
@@ -22,6 +23,7 @@ func (m *module) liveFuncs() map[string]glua.LGFunction {
 		"delete_table":   m.nftDeleteTable,
 		"add_element":    func(L *glua.LState) int { return m.nftElements(L, ast.OpAdd) },
 		"delete_element": func(L *glua.LState) int { return m.nftElements(L, ast.OpDelete) },
+		"run":            m.nftRun,
 	}
 }
 
@@ -99,4 +101,37 @@ func (m *module) nftElements(L *glua.LState, op ast.Op) int {
 		cmds[i].Pos = pos
 	}
 	return result(L, k.Apply(cmds, o.boolean("check"), false))
+}
+
+// nftRun implements nft.run(text, [vars], [opts]): nft commands (the
+// language of `nft -f`: add, insert, replace, delete, flush, ...) with
+// typed $vars as in nft.parse, compiled against the kernel's ruleset and
+// committed as one atomic batch. Tables it creates carry the session's
+// owner flag unless opts.persist; opts.check only validates. Bad text
+// raises; a kernel refusal returns nil and the message, positioned at
+// the script line of the refused command.
+func (m *module) nftRun(L *glua.LState) int {
+	text := L.CheckString(1)
+	vt := L.OptTable(2, nil)
+	o := checkOptions(L, 3, "check", "persist")
+	pos := textSite(L)
+	k := m.kernel(L, "nft.run")
+	if m.core.Compiler == nil {
+		unavailable(L, "nft text (compiler)")
+	}
+	vars, err := varsFrom(vt, pos)
+	if err != nil {
+		raise(L, pos, err)
+	}
+	known, err := k.Pull(0, "")
+	if err != nil {
+		return result(L, err)
+	}
+	cmds, err := m.core.Compiler.Script(pos, []byte(text), vars, known)
+	if err != nil {
+		raise(L, pos, err)
+	}
+	err = k.Apply(cmds, o.boolean("check"), o.boolean("persist"))
+	rebase(pos, err)
+	return result(L, err)
 }

@@ -98,19 +98,27 @@ func sourceLine(path string, n int) string {
 //
 // Every error of a diag.List (a compilation with several errors) is moved.
 func raise(L *glua.LState, base diag.Pos, err error) {
-	if base.IsValid() {
-		for _, de := range diag.Errors(err) {
-			if de.Pos.IsValid() && (de.Pos.File == "" || de.Pos.File == base.File) {
-				if de.Pos.File == "" {
-					de.Pos.Line += base.Line - 1
-				}
-				de.Pos.File = base.File
-			} else if !de.Pos.IsValid() {
-				de.Pos = base
+	rebase(base, err)
+	lua.Raise(L, err)
+}
+
+// rebase moves the positions of err's errors that point into nft text
+// (no file name) to the Lua script lines the text stands on, from base;
+// errors with no position get base.
+func rebase(base diag.Pos, err error) {
+	if !base.IsValid() {
+		return
+	}
+	for _, de := range diag.Errors(err) {
+		if de.Pos.IsValid() && (de.Pos.File == "" || de.Pos.File == base.File) {
+			if de.Pos.File == "" {
+				de.Pos.Line += base.Line - 1
 			}
+			de.Pos.File = base.File
+		} else if !de.Pos.IsValid() {
+			de.Pos = base
 		}
 	}
-	lua.Raise(L, err)
 }
 
 // unavailable raises ErrUnavailable for what.
