@@ -36,6 +36,12 @@ type REPLOptions struct {
 	BeforeExit func() string
 	// ChunkName names input chunks in error messages ("stdin" by default).
 	ChunkName string
+	// Command, when not nil, is offered each chunk that does not compile
+	// as Lua (a shell can run `add rule ...` typed at the prompt). It
+	// reports whether it took the chunk, whether the chunk needs more
+	// lines, and the chunk's error; a chunk it does not take gets the Lua
+	// error.
+	Command func(src string) (took, more bool, err error)
 }
 
 // DefaultHistoryFile returns $XDG_STATE_HOME/nfsh/history when
@@ -185,7 +191,7 @@ func (h *Host) REPL(ctx context.Context, o REPLOptions) error {
 		}
 		warned = false
 		buf = append(buf, r.line)
-		more, err := h.replChunk(ctx, o.ChunkName, strings.Join(buf, "\n"))
+		more, err := h.replChunk(ctx, &o, strings.Join(buf, "\n"))
 		if more {
 			prompts <- o.ContPrompt
 			continue
@@ -204,7 +210,8 @@ func (h *Host) REPL(ctx context.Context, o REPLOptions) error {
 
 // replChunk compiles and runs one REPL chunk. It reports more when the
 // chunk is incomplete. Results are printed with Inspect.
-func (h *Host) replChunk(ctx context.Context, name, src string) (more bool, err error) {
+func (h *Host) replChunk(ctx context.Context, o *REPLOptions, src string) (more bool, err error) {
+	name := o.ChunkName
 	if strings.TrimSpace(src) == "" {
 		return false, nil
 	}
@@ -220,6 +227,11 @@ func (h *Host) replChunk(ctx context.Context, name, src string) (more bool, err 
 		var le *Error
 		if errors.As(err, &le) && le.Incomplete {
 			return true, nil
+		}
+		if o.Command != nil && !exprOnly {
+			if took, more, cerr := o.Command(src); took {
+				return more, cerr
+			}
 		}
 		return false, err
 	}

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"strings"
+
+	glua "github.com/yuin/gopher-lua"
+
+	"github.com/nfsh/nfsh/lua/shell"
 )
 
 // cmdlineName names the command line in error positions, the way a file
@@ -26,4 +32,52 @@ func cmdCommand(verb string, args []string, check bool) error {
 	}
 	src := verb + " " + strings.Join(args, " ") + "\n"
 	return applySource(&script{name: cmdlineName, src: []byte(src)}, check, false)
+}
+
+// replCommand returns the REPL's handler of chunks that are not Lua: an
+// nft command typed at the prompt. `list ...` prints like the list verb;
+// add, insert, delete, ... go through the session's nft.run, so tables
+// they create are owned by the session like those its Lua code creates.
+// A command with an unclosed `{` continues on the next line.
+func replCommand(sh *shell.Shell) func(string) (took, more bool, err error) {
+	return func(src string) (bool, bool, error) {
+		fields := strings.Fields(src)
+		if len(fields) == 0 || (fields[0] != "list" && !commandVerbs[fields[0]]) {
+			return false, false, nil
+		}
+		if openBraces(src) > 0 {
+			return true, true, nil
+		}
+		if fields[0] == "list" {
+			return true, false, cmdList(fields[1:], sh.Host.Stdout())
+		}
+		L := sh.Host.L
+		run := L.GetField(L.GetGlobal("nft"), "run")
+		rets, err := sh.Host.Call(context.Background(), run, glua.LString(src))
+		if err != nil {
+			return true, false, err
+		}
+		if len(rets) >= 2 && rets[0] == glua.LNil {
+			return true, false, errors.New(rets[1].String())
+		}
+		return true, false, nil
+	}
+}
+
+// openBraces counts the `{` of src not yet closed, outside quoted
+// strings.
+func openBraces(src string) int {
+	n, quoted := 0, false
+	for _, c := range src {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case quoted:
+		case c == '{':
+			n++
+		case c == '}':
+			n--
+		}
+	}
+	return n
 }

@@ -93,7 +93,10 @@ func cmdREPL(stdin io.Reader, stdout, stderr io.Writer) error {
 	defer sh.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	err = sh.REPL(ctx, lua.REPLOptions{Banner: "nfsh " + lua.Version + " — Lua " + "5.1 (gopher-lua); Ctrl-D exits"})
+	err = sh.REPL(ctx, lua.REPLOptions{
+		Banner:  "nfsh " + lua.Version + " — Lua " + "5.1 (gopher-lua); nft commands work too; Ctrl-D exits",
+		Command: replCommand(sh),
+	})
 	return luaExit(err, ctx, stderr)
 }
 

@@ -106,4 +106,18 @@ func TestLuaREPLTmux(t *testing.T) {
 	x.send(`rs:table("inet", "t"):chain("c"):rule("tcp dport 22 accept")`, "Enter")
 	x.send("=rs", "Enter")
 	x.waitFor("tcp dport 22 accept")
+	// nft commands at the prompt: a block over two lines, a rule, the
+	// listing (the table is the session's: owner flag), an nft error.
+	x.send("add table ip replt", "Enter")
+	x.send("add chain ip replt c {", "Enter")
+	x.waitFor("...>")
+	x.send(`type filter hook input priority 0; policy accept; comment "a { b"; }`, "Enter")
+	x.send("add rule ip replt c tcp dport 2323 accept", "Enter")
+	x.send("list table ip replt", "Enter")
+	pane := x.waitFor("tcp dport 2323 accept")
+	if !strings.Contains(pane, "flags owner") {
+		t.Errorf("the table made at the prompt is not the session's:\n%s", pane)
+	}
+	x.send("add rule ip replt c tcp dport nosuchsvc accept", "Enter")
+	x.waitFor("Could not resolve service")
 }
