@@ -22,7 +22,13 @@ import (
 const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [ARGS] | -e CHUNK]
   (no arguments: the Lua REPL on a terminal)
 verbs:
-  list [ruleset | table FAMILY NAME]   print the ruleset, like nft list ruleset
+  list [-a] [-s] [-p] [WHAT]           print like nft list WHAT (default: ruleset); WHAT is
+                                       ruleset|tables|chains|sets|maps|meters|flowtables [FAMILY],
+                                       table [FAMILY] NAME, chain|set|map|meter|flowtable [FAMILY] TABLE NAME,
+                                       counters|quotas|limits|secmarks|synproxys [FAMILY | table [FAMILY] NAME],
+                                       counter|quota|limit|secmark|synproxy [FAMILY] TABLE NAME,
+                                       ct helper|timeout|expectation [FAMILY] TABLE NAME,
+                                       ct helpers|timeout|expectation table [FAMILY] NAME
   add|create|insert|replace|delete|flush|rename|reset ARGS...
                                        run an nft command, like nft add rule ...
                                        (-c/--check before it only validates)
