@@ -1,12 +1,15 @@
-// Command nfsh is the nfsh command line: a REPL and Lua script runner (to
-// come) and one-shot verbs over the nf_tables ruleset of a network namespace.
+// Command nfsh is the nfsh command line: the Lua REPL (where nft commands
+// run too), the Lua script runner, and one-shot verbs over the nf_tables
+// ruleset of a network namespace.
 //
-// See DESIGN.md §3 for the contract:
+// DESIGN.md §3 is the contract; nfsh extends it with nft's command line:
 //
-//	nfsh list [table FAMILY NAME]        print the ruleset like `nft list ruleset`
-//	nfsh apply [--check] FILE            commit an nft script atomically
+//	nfsh [-a -s -p] list [ruleset | tables | chain F T C | sets | ...]   like `nft list ...`
+//	nfsh [-c] add|insert|replace|delete|flush|rename|reset|create ...    like `nft add rule ...`
+//	nfsh apply [--check] [--reconcile] FILE   commit an nft script atomically
 //	nfsh fmt FILE                        offline: canonical nft text
 //	nfsh bytecode FILE                   offline: `nft --debug=netlink` output
+//	nfsh diff, monitor, log, help        see the usage text
 //	--netns PATH|pid:N|new               act inside another network namespace
 package main
 
