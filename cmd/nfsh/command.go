@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 
 	glua "github.com/yuin/gopher-lua"
@@ -24,14 +26,24 @@ var commandVerbs = map[string]bool{
 	"delete": true, "flush": true, "rename": true, "reset": true,
 }
 
-// cmdCommand runs an nft command given on the command line; check only
-// validates it (nft -c).
-func cmdCommand(verb string, args []string, check bool) error {
+// commandOptions are the nft options given before a command verb.
+type commandOptions struct {
+	check   bool // -c: validate only
+	echo    bool // -e: print what the kernel created, like nft -e
+	handles bool // -a: with echo, the handles too
+}
+
+// cmdCommand runs an nft command given on the command line.
+func cmdCommand(verb string, args []string, o commandOptions, stdout io.Writer) error {
 	if len(args) == 0 {
 		return usageError("%s: what? (like nft: %s table|chain|rule|set|element|... ARGS)", verb, verb)
 	}
 	src := verb + " " + strings.Join(args, " ") + "\n"
-	return applySource(&script{name: cmdlineName, src: []byte(src)}, check, false)
+	sc := &script{name: cmdlineName, src: []byte(src)}
+	if o.echo {
+		return fmt.Errorf("nfsh: --echo is not supported yet")
+	}
+	return applySource(sc, o.check, false)
 }
 
 // replCommand returns the REPL's handler of chunks that are not Lua: an

@@ -14,8 +14,14 @@ func TestNftFlags(t *testing.T) {
 		{[]string{"list"}, nil, []string{"list"}},
 		{[]string{"-a", "list", "ruleset"}, []string{"-a"}, []string{"list", "ruleset"}},
 		{[]string{"-c", "-s", "add", "rule", "-a"}, []string{"-c", "-s"}, []string{"add", "rule", "-a"}},
+		{[]string{"-ea", "add", "table", "ip", "t"}, []string{"-e", "-a"}, []string{"add", "table", "ip", "t"}},
+		{[]string{"--echo", "-a", "insert"}, []string{"--echo", "-a"}, []string{"insert"}},
+		// no verb after them: Lua's -e, a script, or an error later
 		{[]string{"-e", "print(1)"}, nil, []string{"-e", "print(1)"}},
-		{[]string{"--check"}, []string{"--check"}, nil},
+		{[]string{"-e", "add"}, []string{"-e"}, []string{"add"}},
+		{[]string{"--check"}, nil, []string{"--check"}},
+		{[]string{"-a", "script.lua"}, nil, []string{"-a", "script.lua"}},
+		{[]string{"-x", "list"}, nil, []string{"-x", "list"}},
 	}
 	for _, tc := range cases {
 		flags, rest := nftFlags(tc.args)

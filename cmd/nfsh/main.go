@@ -20,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 )
 
 const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [ARGS] | -e CHUNK]
@@ -102,10 +103,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var err error
 	globals, rest := nftFlags(rest)
-	if len(globals) > 0 && (len(rest) == 0 || !verbs[rest[0]]) {
-		fmt.Fprintf(stderr, "nfsh: %s must come before a verb\n%s", globals[0], usage)
-		return 2
-	}
 	if len(rest) == 0 || !verbs[rest[0]] {
 		// Lua: the REPL, -e CHUNK, or a script.
 		var handled bool
@@ -120,14 +117,20 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case verb == "list" || verb == "apply":
 		vargs = append(globals, vargs...) // they take nft's flags
 	case commandVerbs[verb]:
-		check := false
+		var o commandOptions
 		for _, g := range globals {
-			if g != "-c" && g != "--check" {
+			switch g {
+			case "-c", "--check":
+				o.check = true
+			case "-e", "--echo":
+				o.echo = true
+			case "-a", "--handle":
+				o.handles = true // with --echo; alone it changes nothing, as in nft
+			default:
 				return exitStatus(usageError("%s: %s applies to list only", verb, g), stderr)
 			}
-			check = true
 		}
-		return exitStatus(cmdCommand(verb, vargs, check), stderr)
+		return exitStatus(cmdCommand(verb, vargs, o, stdout), stderr)
 	case len(globals) > 0:
 		return exitStatus(usageError("%s: %s applies to list, apply and nft commands only", verb, globals[0]), stderr)
 	}
@@ -163,16 +166,45 @@ func init() {
 }
 
 // nftFlags splits off the nft-style options given before a verb, as in
-// `nfsh -a list ruleset` or `nfsh -c add rule ...`.
+// `nfsh -a list ruleset`, `nfsh -c add rule ...` or `nfsh -ea add rule`.
+// Short options combine. Without a verb after them nothing is split off:
+// `nfsh -e CHUNK` runs Lua.
 func nftFlags(args []string) (flags, rest []string) {
-	for i, a := range args {
-		switch a {
-		case "-a", "--handle", "-s", "--stateless", "-p", "--numeric-protocol", "-c", "--check":
-		default:
-			return args[:i:i], args[i:]
+	i := 0
+	for ; i < len(args) && isNftFlag(args[i]); i++ {
+	}
+	if i == 0 || i == len(args) || !verbs[args[i]] {
+		return nil, args
+	}
+	for _, a := range args[:i] {
+		if strings.HasPrefix(a, "--") {
+			flags = append(flags, a)
+			continue
+		}
+		for _, c := range a[1:] {
+			flags = append(flags, "-"+string(c))
 		}
 	}
-	return args, nil
+	return flags, args[i:]
+}
+
+// isNftFlag reports whether a is one of nft's options nfsh takes before a
+// verb: -a/--handle, -s/--stateless, -p/--numeric-protocol, -c/--check,
+// -e/--echo, short ones possibly combined (-ea).
+func isNftFlag(a string) bool {
+	switch a {
+	case "--handle", "--stateless", "--numeric-protocol", "--check", "--echo":
+		return true
+	}
+	if len(a) < 2 || a[0] != '-' || a[1] == '-' {
+		return false
+	}
+	for _, c := range a[1:] {
+		if !strings.ContainsRune("aspce", c) {
+			return false
+		}
+	}
+	return true
 }
 
 // exitStatus reports err on stderr and returns the process exit status.

@@ -116,7 +116,7 @@ func TestCLICommandErrors(t *testing.T) {
 			"add rule ip t nochain accept",
 			"              ^",
 		}},
-		{w("-a add table ip x"), []string{"nfsh: add: -a applies to list only"}},
+		{w("-s add table ip x"), []string{"nfsh: add: -s applies to list only"}},
 	}
 	for _, tc := range cases {
 		_, err := ns.Run(t, nfshBin, tc.argv...)
