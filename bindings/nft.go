@@ -27,6 +27,7 @@ type module struct {
 //	nft.supported()               kernel features, a table of name = bool
 //	nft.diff(a, b, [opts])        the patch a → b (a = nil: the kernel); tostring is nft commands
 //	nft.rule_text(spec)           the nft text of a structured rule (see c:add)
+//	nft.run(text, [vars], [opts]) nft commands against the kernel (add, insert, delete, flush, ...)
 //	nft.create_table, nft.delete_table, nft.add_element, nft.delete_element   live changes (live.go)
 func Loader(core Core) glua.LGFunction {
 	m := &module{core: core}
