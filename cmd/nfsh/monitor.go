@@ -21,6 +21,9 @@ until K commits were printed or the process is interrupted`
 // events (socket overruns) are reported on stderr; the stream re-reads
 // the ruleset and goes on.
 func cmdMonitor(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "trace" {
+		return cmdTrace(args[1:], stdout, stderr)
+	}
 	asJSON := false
 	count := -1
 	for i := 0; i < len(args); i++ {

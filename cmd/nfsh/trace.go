@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/nfsh/nfsh/core/trace"
+)
+
+const traceUsage = `usage: nfsh monitor trace [--count K]
+prints the packets that rules mark with "meta nftrace set 1" as they pass
+through the ruleset, line for line as nft monitor trace does, until K
+trace events were printed or the process is interrupted`
+
+// cmdTrace runs `nfsh monitor trace`: it joins the trace group of the
+// current network namespace (see --netns), reads the ruleset once (as
+// nft does, to print the rules packets matched) and prints each trace
+// event. Lost traces (socket overruns) are reported on stderr.
+func cmdTrace(args []string, stdout, stderr io.Writer) error {
+	count := -1
+	for i := 0; i < len(args); i++ {
+		name, val, hasVal := strings.Cut(args[i], "=")
+		switch name {
+		case "--count", "-c":
+			if !hasVal {
+				if i+1 >= len(args) {
+					return fmt.Errorf("nfsh monitor trace: %s needs a value\n%s", name, traceUsage)
+				}
+				i++
+				val = args[i]
+			}
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return fmt.Errorf("nfsh monitor trace: %s: %q is not a count\n%s", name, val, traceUsage)
+			}
+			count = n
+		case "-h", "--help":
+			fmt.Fprintln(stdout, traceUsage)
+			return nil
+		default:
+			return fmt.Errorf("nfsh monitor trace: unknown argument %q\n%s", args[i], traceUsage)
+		}
+	}
+	if count == 0 {
+		return nil
+	}
+	s, err := trace.Listen(trace.Options{})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rs, err := s.Pull()
+	if err != nil {
+		return err
+	}
+	p := trace.NewPrinter(rs, nil)
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	defer w.Flush()
+	loop := newEventLoop(s.Events(), w)
+	defer loop.stop()
+	printed := 0
+	for {
+		ev, ok, stopped, err := loop.next()
+		switch {
+		case err != nil:
+			return err
+		case stopped:
+			return nil
+		}
+		if !ok {
+			return s.Err()
+		}
+		if ev.Lost {
+			fmt.Fprintln(stderr, "nfsh monitor trace: traces lost (socket overrun)")
+			continue
+		}
+		for _, l := range p.Lines(&ev.Trace) {
+			w.WriteString(l)
+			w.WriteByte('\n')
+		}
+		printed++
+		if printed == count {
+			return w.Flush()
+		}
+	}
+}
