@@ -30,6 +30,12 @@ type Batch struct {
 	// NoAck clears NLM_F_ACK on the messages (nft 1.0.6 sends none);
 	// errors are still reported, successes are not acknowledged.
 	NoAck bool
+	// Echo sets NLM_F_ECHO on the messages Begin starts while it is true:
+	// the kernel then sends the notification of each object they change
+	// back to the sending socket when the batch commits (SendOptions.Echo
+	// receives them). `nft -e` echoes the messages of add, create, insert
+	// and replace commands; an encoder sets Echo around those.
+	Echo bool
 }
 
 // NewBatch returns an empty batch with room for about size bytes.
@@ -42,8 +48,10 @@ func NewBatch(size int) *Batch {
 	return b
 }
 
-// Reset empties the batch for reuse, keeping its buffers.
+// Reset empties the batch for reuse, keeping its buffers and NoAck;
+// Echo is cleared.
 func (b *Batch) Reset() {
+	b.Echo = false
 	b.buf = b.buf[:beginRoom]
 	b.ends = b.ends[:0]
 	b.start = -1
@@ -61,8 +69,8 @@ func (b *Batch) Len() int { return len(b.ends) }
 func (b *Batch) Size() int { return len(b.buf) - beginRoom }
 
 // Begin starts a message of type typ (NFT_MSG_*) for family with the
-// given NLM_F_* flags (NLM_F_REQUEST and, unless NoAck, NLM_F_ACK are
-// added) and returns the batch buffer with the headers appended. The
+// given NLM_F_* flags (NLM_F_REQUEST, unless NoAck NLM_F_ACK, and while
+// Echo NLM_F_ECHO are added) and returns the batch buffer with the headers appended. The
 // caller appends attributes and passes the result to End.
 func (b *Batch) Begin(typ uint16, family uint8, flags uint16) []byte {
 	if b.buf == nil {
@@ -74,6 +82,9 @@ func (b *Batch) Begin(typ uint16, family uint8, flags uint16) []byte {
 	flags |= unix.NLM_F_REQUEST
 	if !b.NoAck {
 		flags |= unix.NLM_F_ACK
+	}
+	if b.Echo {
+		flags |= unix.NLM_F_ECHO
 	}
 	b.start = len(b.buf)
 	return appendHeader(b.buf, subsysTables<<subsysShift|typ, flags, 0, family, 0)

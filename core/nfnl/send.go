@@ -14,6 +14,17 @@ type SendOptions struct {
 	// the kernel processes and validates every message, reports errors,
 	// and then aborts the transaction, so nothing is committed.
 	Check bool
+	// Echo, when not nil, receives the nf_tables messages the kernel
+	// sends back for the batch, in the order it sends them: the
+	// notifications of the messages built while Batch.Echo was set
+	// (NFT_MSG_NEW*, and NFT_MSG_DEL* for the rule a replace removes),
+	// then NFT_MSG_NEWGEN when the batch's first message had NLM_F_ECHO.
+	// They carry the sequence numbers of the batch; other nf_tables
+	// messages (stale dump data) are not passed. Msg.Attrs is valid only
+	// during the call. An error returned by Echo ends the read and is
+	// returned; the batch has committed by then. A check commits nothing,
+	// so nothing is echoed.
+	Echo func(Msg) error
 }
 
 // SendResult tells what the kernel answered to a batch.
@@ -40,7 +51,13 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 
 	// Every message may be answered by an ack; the kernel charges each
 	// queued ack skb about 1 KiB against the receive buffer.
-	if err := c.growRcvBuf(int(n)*1024 + minRcvBuf); err != nil {
+	need := int(n)*1024 + minRcvBuf
+	if opts.Echo != nil {
+		// Notifications, one or more per message (one per element), are
+		// queued beside the acks.
+		need += int(n)*4096 + 2*b.Size()
+	}
+	if err := c.growRcvBuf(need); err != nil {
 		return SendResult{}, &diag.Error{Op: op, Msg: "set SO_RCVBUFFORCE", Err: err, Errno: errnoOf(err)}
 	}
 	if err := c.send(out); err != nil {
@@ -49,63 +66,84 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 
 	// nfnetlink processes the whole batch inside sendmsg, so every answer
 	// is queued by now: read until the queue is empty.
-	var res SendResult
-	var berr *BatchError
+	ans := answers{b: b, seq0: seq0, n: n, check: opts.Check, echo: opts.Echo}
 	for {
 		dgram, err := c.recv(false)
 		if err == unix.ENOBUFS {
-			return res, &diag.Error{Op: op, Err: ErrAcksLost, Errno: unix.ENOBUFS}
+			return ans.res, &diag.Error{Op: op, Err: ErrAcksLost, Errno: unix.ENOBUFS}
 		}
 		if err != nil {
-			return res, &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: errnoOf(err)}
+			return ans.res, &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: errnoOf(err)}
 		}
 		if dgram == nil {
 			break
 		}
-		perr := splitMsgs(dgram, func(m rawMsg) error {
-			if m.typ != unix.NLMSG_ERROR {
-				return nil // echoes or stale dump data
-			}
-			a, err := parseAck(m)
-			if err != nil {
-				return err
-			}
-			if a.seq < seq0 || a.seq > seq0+n+1 {
-				if a.seq != 0 || a.errno == 0 {
-					return nil // stale answer of an earlier request
-				}
-				// nfnetlink reports some failures (EPERM, EOPNOTSUPP)
-				// against a zero sequence number: charge them to BEGIN.
-				a.seq = seq0
-			}
-			if a.errno == 0 {
-				res.Acked++
-				return nil
-			}
-			me := MsgError{Errno: a.errno, Extack: a.msg, Offset: a.offset, HasOffset: a.hasOff}
-			switch {
-			case a.seq == seq0:
-				me.Index = IndexBegin
-			case a.seq == seq0+n+1:
-				me.Index = IndexEnd
-			default:
-				me.Index = int(a.seq - seq0 - 1)
-				me.Type = b.Type(me.Index)
-			}
-			if berr == nil {
-				berr = &BatchError{Check: opts.Check}
-			}
-			berr.Errors = append(berr.Errors, me)
-			return nil
-		})
-		if perr != nil {
-			return res, &diag.Error{Op: op, Err: perr}
+		if perr := splitMsgs(dgram, ans.msg); perr != nil {
+			return ans.res, &diag.Error{Op: op, Err: perr}
 		}
 	}
-	if berr != nil {
-		return res, berr.diag(op)
+	if ans.berr != nil {
+		return ans.res, ans.berr.diag(op)
 	}
-	return res, nil
+	return ans.res, nil
+}
+
+// answers sorts the kernel's answers to one sent batch: acks, errors
+// and echoed notifications.
+type answers struct {
+	b     *Batch
+	seq0  uint32 // sequence number of BEGIN
+	n     uint32 // messages between BEGIN and END
+	check bool
+	echo  func(Msg) error
+
+	res  SendResult
+	berr *BatchError
+}
+
+// msg takes one message of an answer datagram.
+func (a *answers) msg(m rawMsg) error {
+	if m.typ != unix.NLMSG_ERROR {
+		if a.echo == nil || m.typ>>subsysShift != subsysTables || m.seq < a.seq0 || m.seq > a.seq0+a.n+1 {
+			return nil // stale dump data, or echoes nobody asked for
+		}
+		em, err := m.toMsg()
+		if err != nil {
+			return nil // no nfgenmsg: nothing to echo
+		}
+		return a.echo(em)
+	}
+	ack, err := parseAck(m)
+	if err != nil {
+		return err
+	}
+	if ack.seq < a.seq0 || ack.seq > a.seq0+a.n+1 {
+		if ack.seq != 0 || ack.errno == 0 {
+			return nil // stale answer of an earlier request
+		}
+		// nfnetlink reports some failures (EPERM, EOPNOTSUPP)
+		// against a zero sequence number: charge them to BEGIN.
+		ack.seq = a.seq0
+	}
+	if ack.errno == 0 {
+		a.res.Acked++
+		return nil
+	}
+	me := MsgError{Errno: ack.errno, Extack: ack.msg, Offset: ack.offset, HasOffset: ack.hasOff}
+	switch {
+	case ack.seq == a.seq0:
+		me.Index = IndexBegin
+	case ack.seq == a.seq0+a.n+1:
+		me.Index = IndexEnd
+	default:
+		me.Index = int(ack.seq - a.seq0 - 1)
+		me.Type = a.b.Type(me.Index)
+	}
+	if a.berr == nil {
+		a.berr = &BatchError{Check: a.check}
+	}
+	a.berr.Errors = append(a.berr.Errors, me)
+	return nil
 }
 
 // diag wraps e into the *diag.Error SendBatch returns.
