@@ -11,9 +11,9 @@ import (
 
 // Meta keys of the packet line.
 const (
-	metaMark = 3 // NFT_META_MARK
-	metaIIf  = 4 // NFT_META_IIF
-	metaOIf  = 5 // NFT_META_OIF
+	metaMark = unix.NFT_META_MARK // NFT_META_MARK
+	metaIIf  = unix.NFT_META_IIF  // NFT_META_IIF
+	metaOIf  = unix.NFT_META_OIF  // NFT_META_OIF
 )
 
 // Printer prints traces as `nft monitor trace` does. Rules are looked up

@@ -53,16 +53,16 @@ type Verdict struct {
 
 // Verdict codes (linux/netfilter.h, nf_tables.h).
 const (
-	VerdictDrop     uint32 = 0               // NF_DROP
-	VerdictAccept   uint32 = 1               // NF_ACCEPT
-	VerdictStolen   uint32 = 2               // NF_STOLEN
-	VerdictQueue    uint32 = 3               // NF_QUEUE
-	VerdictContinue uint32 = 0xffffffff      // NFT_CONTINUE
-	VerdictBreak    uint32 = 0xfffffffe      // NFT_BREAK
-	VerdictJump     uint32 = 0xfffffffd      // NFT_JUMP
-	VerdictGoto     uint32 = 0xfffffffc      // NFT_GOTO
-	VerdictReturn   uint32 = 0xfffffffb      // NFT_RETURN
-	verdictMask     uint32 = 0x000000ff      // NF_VERDICT_MASK
+	VerdictDrop     uint32 = 0          // NF_DROP
+	VerdictAccept   uint32 = 1          // NF_ACCEPT
+	VerdictStolen   uint32 = 2          // NF_STOLEN
+	VerdictQueue    uint32 = 3          // NF_QUEUE
+	VerdictContinue uint32 = 0xffffffff // NFT_CONTINUE
+	VerdictBreak    uint32 = 0xfffffffe // NFT_BREAK
+	VerdictJump     uint32 = 0xfffffffd // NFT_JUMP
+	VerdictGoto     uint32 = 0xfffffffc // NFT_GOTO
+	VerdictReturn   uint32 = 0xfffffffb // NFT_RETURN
+	verdictMask     uint32 = 0x000000ff // NF_VERDICT_MASK
 )
 
 // String returns the verdict as nft prints it: "accept", "jump c"...
