@@ -48,6 +48,7 @@ func (m *module) open(L *glua.LState) int {
 	L.SetFuncs(mod, m.liveFuncs())
 	L.SetFuncs(mod, m.logFuncs()) // NFLOG listeners (log.go)
 	L.SetFuncs(mod, m.subscribeFuncs())
+	L.SetFuncs(mod, map[string]glua.LGFunction{"trace": m.nftTrace}) // packet traces (trace.go)
 	mt := L.NewTable()
 	mt.RawSetString("__call", L.NewFunction(m.nftCall))
 	L.SetMetatable(mod, mt)

@@ -97,7 +97,7 @@ func Header(t *Trace) string {
 	for i := range id {
 		id[i] = hex[t.ID>>(28-4*i)&0xf]
 	}
-	s := "trace id " + string(id[:]) + " " + familyName(t.Family) + " "
+	s := "trace id " + string(id[:]) + " " + FamilyName(t.Family) + " "
 	if t.Has(unix.NFTA_TRACE_TABLE) {
 		s += t.Table + " "
 	}
@@ -158,8 +158,9 @@ func (p *Printer) rule(t *Trace) (string, bool) {
 	return "", false
 }
 
-// familyName is nft's family2str.
-func familyName(f uint8) string {
+// FamilyName returns the name nft prints for a table family (nft's
+// family2str): "ip", "ip6", "inet", "netdev", "arp", "bridge" or "unknown".
+func FamilyName(f uint8) string {
 	switch f {
 	case unix.NFPROTO_IPV4:
 		return "ip"
