@@ -24,9 +24,11 @@ func dial() (*nfnl.Conn, error) {
 }
 
 // cmdApply commits an nft script atomically. Tables it creates persist
-// (no owner flag): the process ends right after.
+// (no owner flag): the process ends right after. With -e/--echo it prints
+// what the commit created like `nft -e -f FILE` (with -a/--handle, their
+// handles too).
 func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
-	var check, reconcile bool
+	var check, reconcile, echo, handles bool
 	var file string
 	for _, a := range args {
 		switch {
@@ -34,6 +36,10 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 			check = true
 		case a == "--reconcile":
 			reconcile = true
+		case a == "--echo" || a == "-e":
+			echo = true
+		case a == "--handle" || a == "-a":
+			handles = true
 		case file == "" && (a == "-" || !strings.HasPrefix(a, "-")):
 			file = a
 		default:
@@ -43,12 +49,18 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	if file == "" {
 		return usageError("apply needs a FILE (- for stdin)")
 	}
+	if echo && reconcile {
+		return usageError("apply: --echo and --reconcile do not combine")
+	}
 	src, err := readInput(file, stdin)
 	if err != nil {
 		return err
 	}
 	if file == "-" {
 		file = "/dev/stdin"
+	}
+	if echo {
+		return applyEcho(&script{name: file, src: src}, check, handles, stdout)
 	}
 	return applySource(&script{name: file, src: src}, check, reconcile)
 }
@@ -58,6 +70,12 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 // the script describes. Tables it creates persist (no owner flag): the
 // process ends right after.
 func applySource(sc *script, check, reconcile bool) error {
+	return applyScript(sc, check, reconcile, nil)
+}
+
+// applyScript is applySource; with ep not nil (not with reconcile) the
+// kernel echoes what the commit creates and ep prints it, as `nft -e`.
+func applyScript(sc *script, check, reconcile bool, ep *echoPrint) error {
 	c, err := dial()
 	if err != nil {
 		return err
@@ -72,6 +90,9 @@ func applySource(sc *script, check, reconcile bool) error {
 		if known, err = kernel.Pull(c, kernel.PullOptions{}); err != nil {
 			return err
 		}
+	}
+	if ep != nil {
+		ep.start(known)
 	}
 	cmds, err := sc.compile(known)
 	if err != nil {
@@ -88,8 +109,19 @@ func applySource(sc *script, check, reconcile bool) error {
 		if _, err := kernel.Reconcile(c, desired, kernel.ReconcileOptions{Check: check, Persist: true}); err != nil {
 			return sc.annotate(err)
 		}
-	} else if err := kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: true}); err != nil {
-		return sc.annotate(err)
+	} else {
+		opts := kernel.ApplyOptions{Check: check, Persist: true}
+		if ep != nil {
+			opts.Echo = ep.add
+		}
+		if err := kernel.Apply(c, cmds, opts); err != nil {
+			return sc.annotate(err)
+		}
+		if ep != nil {
+			if err := ep.print(); err != nil {
+				return err
+			}
+		}
 	}
 	stats.report()
 	return nil

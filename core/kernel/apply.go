@@ -23,6 +23,13 @@ type ApplyOptions struct {
 	// GenID, when not nil, makes the kernel refuse the batch with ERESTART
 	// if the ruleset generation changed (reconcile mode).
 	GenID *uint32
+	// Echo, when not nil, receives the kernel's notification of each
+	// object the batch's add, create, insert and replace commands change,
+	// as `nft -e` asks for them (NLM_F_ECHO; see echo.go), in the
+	// kernel's order, then the NFT_MSG_NEWGEN of the commit when the
+	// batch's first message came from such a command. A check commits
+	// nothing and echoes nothing. core/monitor.EchoCommit decodes them.
+	Echo func(nfnl.Msg)
 }
 
 // NLM_F_* flags nft uses.
@@ -53,6 +60,9 @@ type encoder struct {
 	anonNext map[tableKey]map[string]int
 	ruleIDs  map[*ruleset.Rule]uint32
 	nextRule uint32
+
+	// echo receives echoed messages (ApplyOptions.Echo); nil: no echo.
+	echo func(nfnl.Msg)
 }
 
 type tableKey struct {
@@ -181,7 +191,7 @@ func (e *encoder) send(c *nfnl.Conn, check bool) error {
 	if e.b.Len() == 0 {
 		return nil
 	}
-	_, err := c.SendBatch(e.b, nfnl.SendOptions{Check: check})
+	_, err := c.SendBatch(e.b, nfnl.SendOptions{Check: check, Echo: e.echoFunc()})
 	if err != nil {
 		return mapErrors(err, e.b, e.tags)
 	}
@@ -207,6 +217,7 @@ func Apply(c *nfnl.Conn, cmds []ruleset.Command, opts ApplyOptions) error {
 	}
 	e := newEncoder(0, feat)
 	e.persist = opts.Persist
+	e.echo = opts.Echo
 	if opts.GenID != nil {
 		e.b.SetGenID(*opts.GenID)
 	}
@@ -284,6 +295,7 @@ func existingTables(c *nfnl.Conn) (map[tableKey]uint32, error) {
 // command encodes one command.
 func (e *encoder) command(i int, c *ruleset.Command) error {
 	tg := tag{cmd: i, op: c.Op.String() + " " + c.Kind.String(), object: c.Describe(), pos: c.Pos, text: c.Text}
+	e.b.Echo = e.echo != nil && echoes(c.Op)
 	fail := func(format string, args ...any) error {
 		return &diag.Error{Op: tg.op, Pos: c.Pos, Object: tg.object, Msg: fmt.Sprintf(format, args...)}
 	}

@@ -19,8 +19,10 @@ type SendOptions struct {
 	// notifications of the messages built while Batch.Echo was set
 	// (NFT_MSG_NEW*, and NFT_MSG_DEL* for the rule a replace removes),
 	// then NFT_MSG_NEWGEN when the batch's first message had NLM_F_ECHO.
-	// They carry the sequence numbers of the batch; other nf_tables
-	// messages (stale dump data) are not passed. Msg.Attrs is valid only
+	// They carry the sequence numbers of the batch, except set elements,
+	// which the kernel echoes with sequence number 0 (and the socket's
+	// port id); other nf_tables messages (stale dump data) are not
+	// passed. Msg.Attrs is valid only
 	// during the call. An error returned by Echo ends the read and is
 	// returned; the batch has committed by then. A check commits nothing,
 	// so nothing is echoed.
@@ -66,7 +68,7 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 
 	// nfnetlink processes the whole batch inside sendmsg, so every answer
 	// is queued by now: read until the queue is empty.
-	ans := answers{b: b, seq0: seq0, n: n, check: opts.Check, echo: opts.Echo}
+	ans := answers{b: b, seq0: seq0, n: n, check: opts.Check, echo: opts.Echo, portID: c.pid}
 	for {
 		dgram, err := c.recv(false)
 		if err == unix.ENOBUFS {
@@ -91,11 +93,12 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 // answers sorts the kernel's answers to one sent batch: acks, errors
 // and echoed notifications.
 type answers struct {
-	b     *Batch
-	seq0  uint32 // sequence number of BEGIN
-	n     uint32 // messages between BEGIN and END
-	check bool
-	echo  func(Msg) error
+	b      *Batch
+	seq0   uint32 // sequence number of BEGIN
+	n      uint32 // messages between BEGIN and END
+	check  bool
+	echo   func(Msg) error
+	portID uint32 // the socket's: echoes are addressed to it
 
 	res  SendResult
 	berr *BatchError
@@ -104,8 +107,13 @@ type answers struct {
 // msg takes one message of an answer datagram.
 func (a *answers) msg(m rawMsg) error {
 	if m.typ != unix.NLMSG_ERROR {
-		if a.echo == nil || m.typ>>subsysShift != subsysTables || m.seq < a.seq0 || m.seq > a.seq0+a.n+1 {
-			return nil // stale dump data, or echoes nobody asked for
+		if a.echo == nil || m.typ>>subsysShift != subsysTables {
+			return nil // echoes nobody asked for
+		}
+		// The kernel echoes set elements with sequence number 0; they
+		// are told from notifications of other commits by the port id.
+		if m.seq == 0 && m.pid != a.portID || m.seq != 0 && (m.seq < a.seq0 || m.seq > a.seq0+a.n+1) {
+			return nil // stale dump data, or not an echo
 		}
 		em, err := m.toMsg()
 		if err != nil {

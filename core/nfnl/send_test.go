@@ -30,6 +30,12 @@ func notifyBytes(typ uint16, seq uint32) []byte {
 	return b
 }
 
+// withPID sets the port id of a message.
+func withPID(b []byte, pid uint32) []byte {
+	ne.PutUint32(b[12:], pid)
+	return b
+}
+
 func TestAnswers(t *testing.T) {
 	b := NewBatch(0)
 	b.Add(unix.NFT_MSG_NEWTABLE, unix.NFPROTO_IPV4, 0, nil)
@@ -55,6 +61,13 @@ func TestAnswers(t *testing.T) {
 		dgrams: [][]byte{append(notifyBytes(unix.NFT_MSG_NEWTABLE, 101), notifyBytes(unix.NFT_MSG_NEWGEN, 101)...), ackBytes(101, 0), ackBytes(102, 0)},
 		acked:  2,
 		echoed: []echo{{unix.NFT_MSG_NEWTABLE, 101, unix.NFPROTO_IPV4, 7}, {unix.NFT_MSG_NEWGEN, 101, unix.NFPROTO_IPV4, 7}},
+	}, {
+		// Set elements are echoed with sequence number 0, addressed to
+		// the socket; other commits' notifications are not echoes.
+		name:   "elements",
+		echo:   true,
+		dgrams: [][]byte{append(withPID(notifyBytes(unix.NFT_MSG_NEWSETELEM, 0), 42), withPID(notifyBytes(unix.NFT_MSG_NEWSETELEM, 0), 7)...)},
+		echoed: []echo{{unix.NFT_MSG_NEWSETELEM, 0, unix.NFPROTO_IPV4, 7}},
 	}, {
 		name:   "echoes ignored without Echo",
 		dgrams: [][]byte{notifyBytes(unix.NFT_MSG_NEWTABLE, 101), ackBytes(101, 0)},
@@ -84,7 +97,7 @@ func TestAnswers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []echo
-			a := answers{b: b, seq0: seq0, n: 2}
+			a := answers{b: b, seq0: seq0, n: 2, portID: 42}
 			if tc.echo {
 				a.echo = func(m Msg) error {
 					got = append(got, echo{m.Type, m.Seq, m.Family, m.ResID})
