@@ -599,6 +599,11 @@ func (c *jsonCtx) node(n *node) any {
 		c.o = saved
 		return NewJSONObject("range", []any{l, r})
 	case kConcat:
+		if len(n.args) == 1 {
+			// a one-register "concatenation" (a 1-bit value compared
+			// as a byte) is the value itself to nft
+			return c.node(n.args[0])
+		}
 		return NewJSONObject("concat", c.list(n.args))
 	case kList:
 		return c.list(n.args)
@@ -722,6 +727,10 @@ func (c *jsonCtx) exthdrJSON(n *node) any {
 			return NewJSONObject("tcp option", NewJSONObject("base", kind, "offset", off, "len", l))
 		}
 		if tcpOpts[int(n.key)] == nil {
+			if present && n.offset == 0 {
+				// an unknown option's "exists": its kind byte, raw
+				return NewJSONObject("tcp option", NewJSONObject("base", n.key, "offset", 0, "len", 8))
+			}
 			return raw()
 		}
 		name, field, _ := strings.Cut(rest, " ")
