@@ -130,9 +130,8 @@ func ChainJSON(t *ruleset.Table, c *ruleset.Chain) *delinearize.JSONObject {
 		root.Set("hook", hookName(uint8(t.Family), h.Num))
 		root.Set("prio", h.Priority)
 		root.Set("policy", policyName(pol))
-		if devs := uniqueDevices(h.Devices); len(devs) == 1 {
-			root.Set("dev", devs[0])
-		}
+		// nft 1.0.6 prints "dev" only from a parsed chain's device
+		// expression, which a listed chain never has
 	}
 	return newObj("chain", root)
 }
