@@ -285,4 +285,3 @@ func timeoutPolicyJSON(l4 uint8, data []byte) any {
 	}
 	return root
 }
-
