@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nfsh/nfsh/core/format"
 	"github.com/nfsh/nfsh/core/nfnl"
 )
 
@@ -39,8 +40,9 @@ func EchoCommit(msgs []nfnl.Msg) (c Commit, hasGen bool) {
 }
 
 // EchoLines returns the lines `nft -e` prints for an echoed commit (see
-// EchoCommit), without newlines: the event lines Line returns, and the
-// generation line when hasGen. With handles (`nft -e -a`) tables, chains
+// EchoCommit), without newlines: the event lines Line returns (but "create"
+// for what a message with NLM_F_EXCL made, and objects as objectLine
+// prints them), and the generation line when hasGen. With handles (`nft -e -a`) tables, chains
 // and rules end in " # handle N", and sets and objects carry
 // "# handle N" first inside their braces, as nft 1.0.6 prints them.
 func (p *Printer) EchoLines(c Commit, hasGen, handles bool) []string {
@@ -50,6 +52,13 @@ func (p *Printer) EchoLines(c Commit, hasGen, handles bool) []string {
 		l, ok := p.Line(e)
 		if !ok {
 			continue
+		}
+		if e.Kind == KindObject && e.Op == OpNew {
+			l = objectLine(e)
+		}
+		if e.Op == OpNew && e.Kind != KindRule && e.Flags&unix.NLM_F_EXCL != 0 {
+			// nft names what a message with NLM_F_EXCL made "create"
+			l = "create" + strings.TrimPrefix(l, "add")
 		}
 		if handles && e.Op == OpNew {
 			l = withHandle(e, l)
@@ -94,4 +103,38 @@ func withHandle(e *Event, l string) string {
 		return l
 	}
 	return fmt.Sprintf("%s# handle %d %s", l[:i+2], h, l[i+2:])
+}
+
+// objectLine is the line of a new named object as nft 1.0.6 prints it in
+// monitor and echo output: "add TYPE FAMILY TABLE NAME { ... } ", the
+// type in one or two words ("counter", "ct helper"); the statements of
+// ct helpers, timeouts and expectations end in ";" (comments do not), a
+// synproxy's statements are followed by one ";".
+func objectLine(e *Event) string {
+	lines := strings.Split(strings.TrimSpace(format.ObjectString(e.Object, nil)), "\n")
+	head := strings.Fields(strings.TrimSuffix(strings.TrimSpace(lines[0]), "{"))
+	nt := 1
+	if len(head) > 2 && head[0] == "ct" {
+		nt = 2
+	}
+	if len(head) <= nt {
+		return fmt.Sprintf("add object %s %s %s", e.Family, e.Table, e.Object.Name)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "add %s %s %s %s {", strings.Join(head[:nt], " "), e.Family, e.Table, strings.Join(head[nt:], " "))
+	for _, l := range lines[1:] {
+		l = strings.TrimSpace(l)
+		if l == "}" || l == "" {
+			continue
+		}
+		b.WriteString(" " + l)
+		if nt == 2 && !strings.HasPrefix(l, "comment ") {
+			b.WriteString(";")
+		}
+	}
+	if head[0] == "synproxy" {
+		b.WriteString(";")
+	}
+	b.WriteString(" } ")
+	return b.String()
 }
