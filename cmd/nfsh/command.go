@@ -61,7 +61,7 @@ func replCommand(sh *shell.Shell) func(string) (took, more bool, err error) {
 			return true, true, nil
 		}
 		if fields[0] == "list" {
-			return true, false, cmdList(fields[1:], sh.Host.Stdout())
+			return true, false, listVerb(fields[1:], sh.Host.Stdout())
 		}
 		L := sh.Host.L
 		run := L.GetField(L.GetGlobal("nft"), "run")

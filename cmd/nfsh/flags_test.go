@@ -22,6 +22,7 @@ func TestNftFlags(t *testing.T) {
 		{[]string{"--check"}, nil, []string{"--check"}},
 		{[]string{"-a", "script.lua"}, nil, []string{"-a", "script.lua"}},
 		{[]string{"-x", "list"}, nil, []string{"-x", "list"}},
+		{[]string{"-js", "list"}, []string{"-j", "-s"}, []string{"list"}},
 	}
 	for _, tc := range cases {
 		flags, rest := nftFlags(tc.args)
@@ -36,3 +37,22 @@ func TestNftFlags(t *testing.T) {
 
 // cmpEmpty treats nil and empty slices as equal.
 var cmpEmpty = cmp.Comparer(func(a, b []string) bool { return len(a) == 0 && len(b) == 0 || cmp.Equal(a, b) })
+
+func TestWantsJSON(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{
+		{nil, false},
+		{[]string{"ruleset"}, false},
+		{[]string{"-j", "ruleset"}, true},
+		{[]string{"ruleset", "--json"}, true},
+		{[]string{"-as"}, false},
+		{[]string{"-sj", "table", "ip", "t"}, true},
+		{[]string{"table", "ip", "json"}, false},
+	} {
+		if got := wantsJSON(tc.args); got != tc.want {
+			t.Errorf("wantsJSON(%q) = %v, want %v", tc.args, got, tc.want)
+		}
+	}
+}

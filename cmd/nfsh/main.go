@@ -26,7 +26,7 @@ import (
 const usage = `usage: nfsh [--netns PATH|pid:N|new] [VERB [ARGS] | SCRIPT.lua [ARGS] | -e CHUNK]
   (no arguments: the Lua REPL on a terminal)
 verbs:
-  list [-a] [-s] [-p] [WHAT]           print like nft list WHAT (default: ruleset); WHAT is
+  list [-a] [-s] [-p] [-j] [WHAT]      print like nft list WHAT (default: ruleset; -j: JSON); WHAT is
                                        ruleset|tables|chains|sets|maps|meters|flowtables [FAMILY],
                                        table [FAMILY] NAME, chain|set|map|meter|flowtable [FAMILY] TABLE NAME,
                                        counters|quotas|limits|secmarks|synproxys [FAMILY | table [FAMILY] NAME],
@@ -139,7 +139,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "help":
 		fmt.Fprint(stdout, usage)
 	case "list":
-		err = cmdList(vargs, stdout)
+		err = listVerb(vargs, stdout)
 	case "apply":
 		err = cmdApply(vargs, stdin, stdout)
 	case "fmt":
@@ -191,21 +191,40 @@ func nftFlags(args []string) (flags, rest []string) {
 
 // isNftFlag reports whether a is one of nft's options nfsh takes before a
 // verb: -a/--handle, -s/--stateless, -p/--numeric-protocol, -c/--check,
-// -e/--echo, short ones possibly combined (-ea).
+// -e/--echo, -j/--json, short ones possibly combined (-ea).
 func isNftFlag(a string) bool {
 	switch a {
-	case "--handle", "--stateless", "--numeric-protocol", "--check", "--echo":
+	case "--handle", "--stateless", "--numeric-protocol", "--check", "--echo", "--json":
 		return true
 	}
 	if len(a) < 2 || a[0] != '-' || a[1] == '-' {
 		return false
 	}
 	for _, c := range a[1:] {
-		if !strings.ContainsRune("aspce", c) {
+		if !strings.ContainsRune("aspcej", c) {
 			return false
 		}
 	}
 	return true
+}
+
+// listVerb runs the list verb: nft text, or JSON when asked (-j).
+func listVerb(args []string, stdout io.Writer) error {
+	if wantsJSON(args) {
+		return listJSON(args, stdout)
+	}
+	return cmdList(args, stdout)
+}
+
+// wantsJSON reports whether list's arguments ask for JSON (-j, --json,
+// or j among combined short options).
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--json" || len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.ContainsRune(a, 'j') {
+			return true
+		}
+	}
+	return false
 }
 
 // exitStatus reports err on stderr and returns the process exit status.
