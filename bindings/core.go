@@ -14,6 +14,7 @@ import (
 
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
 
@@ -76,6 +77,16 @@ type Kernel interface {
 	// Owned returns "FAMILY NAME" of the tables this session owns (they
 	// vanish when it ends).
 	Owned() []string
+}
+
+// EchoKernel is a Kernel that can also tell what a commit changed, as
+// `nft -e` does; nft.run's echo option needs it.
+type EchoKernel interface {
+	// ApplyEcho is Apply that also returns the kernel's notifications of
+	// what the add, create, insert and replace commands changed (see
+	// core/kernel ApplyOptions.Echo; core/monitor EchoCommit decodes
+	// them). A check commits nothing and returns none.
+	ApplyEcho(cmds []ruleset.Command, check, persist bool) ([]nfnl.Msg, error)
 }
 
 // Core is what the bindings need from the rest of nfsh. A nil member

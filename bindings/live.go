@@ -3,6 +3,7 @@ package bindings
 import (
 	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/diag"
+	"github.com/nfsh/nfsh/core/monitor"
 	"github.com/nfsh/nfsh/core/ruleset"
 	glua "github.com/yuin/gopher-lua"
 )
@@ -14,7 +15,7 @@ import (
 //	nft.delete_table(family, name)           true or nil, err
 //	nft.add_element(family, table, set, elements, [opts])     opts: check; true or nil, err
 //	nft.delete_element(family, table, set, elements, [opts])  true or nil, err
-//	nft.run(text, [vars], [opts])            nft commands; opts: check, persist; true or nil, err
+//	nft.run(text, [vars], [opts])            nft commands; opts: check, persist, echo; true (echo: a list of what changed) or nil, err
 
 // liveFuncs are the live functions of the nft module.
 func (m *module) liveFuncs() map[string]glua.LGFunction {
@@ -109,11 +110,13 @@ func (m *module) nftElements(L *glua.LState, op ast.Op) int {
 // committed as one atomic batch. Tables it creates carry the session's
 // owner flag unless opts.persist; opts.check only validates. Bad text
 // raises; a kernel refusal returns nil and the message, positioned at
-// the script line of the refused command.
+// the script line of the refused command. With opts.echo it returns,
+// instead of true, a list of what the commit changed, as `nft -e` prints
+// it (see echoList).
 func (m *module) nftRun(L *glua.LState) int {
 	text := L.CheckString(1)
 	vt := L.OptTable(2, nil)
-	o := checkOptions(L, 3, "check", "persist")
+	o := checkOptions(L, 3, "check", "persist", "echo")
 	pos := textSite(L)
 	k := m.kernel(L, "nft.run")
 	if m.core.Compiler == nil {
@@ -127,11 +130,28 @@ func (m *module) nftRun(L *glua.LState) int {
 	if err != nil {
 		return result(L, err)
 	}
+	var ek EchoKernel
+	if o.boolean("echo") {
+		var ok bool
+		if ek, ok = k.(EchoKernel); !ok {
+			unavailable(L, "nft.run echo (kernel)")
+		}
+	}
+	p := monitor.NewPrinter(known)
 	cmds, err := m.core.Compiler.Script(pos, []byte(text), vars, known)
 	if err != nil {
 		raise(L, pos, err)
 	}
-	err = k.Apply(cmds, o.boolean("check"), o.boolean("persist"))
+	if ek == nil {
+		err = k.Apply(cmds, o.boolean("check"), o.boolean("persist"))
+		rebase(pos, err)
+		return result(L, err)
+	}
+	msgs, err := ek.ApplyEcho(cmds, o.boolean("check"), o.boolean("persist"))
 	rebase(pos, err)
-	return result(L, err)
+	if err != nil {
+		return result(L, err)
+	}
+	L.Push(echoList(L, p, msgs))
+	return 1
 }

@@ -40,30 +40,14 @@ func EchoCommit(msgs []nfnl.Msg) (c Commit, hasGen bool) {
 }
 
 // EchoLines returns the lines `nft -e` prints for an echoed commit (see
-// EchoCommit), without newlines: the event lines Line returns (but "create"
-// for what a message with NLM_F_EXCL made, and objects as objectLine
-// prints them), and the generation line when hasGen. With handles (`nft -e -a`) tables, chains
-// and rules end in " # handle N", and sets and objects carry
-// "# handle N" first inside their braces, as nft 1.0.6 prints them.
+// EchoCommit), without newlines: those EchoLine returns for its events,
+// and the generation line when hasGen.
 func (p *Printer) EchoLines(c Commit, hasGen, handles bool) []string {
 	var out []string
 	for i := range c.Events {
-		e := &c.Events[i]
-		l, ok := p.Line(e)
-		if !ok {
-			continue
+		if l, ok := p.EchoLine(&c.Events[i], handles); ok {
+			out = append(out, l)
 		}
-		if e.Kind == KindObject && e.Op == OpNew {
-			l = objectLine(e)
-		}
-		if e.Op == OpNew && e.Kind != KindRule && e.Flags&unix.NLM_F_EXCL != 0 {
-			// nft names what a message with NLM_F_EXCL made "create"
-			l = "create" + strings.TrimPrefix(l, "add")
-		}
-		if handles && e.Op == OpNew {
-			l = withHandle(e, l)
-		}
-		out = append(out, l)
 	}
 	if hasGen {
 		g := fmt.Sprintf("# new generation %d", c.Gen)
@@ -73,6 +57,31 @@ func (p *Printer) EchoLines(c Commit, hasGen, handles bool) []string {
 		out = append(out, g)
 	}
 	return out
+}
+
+// EchoLine returns the line `nft -e` prints for one echoed event, and
+// records the set declarations it changes, as Line does; ok is false for
+// events nft does not print (anonymous sets and their elements). It is
+// Line's text, but "create" for what a message with NLM_F_EXCL made and
+// objects as objectLine prints them. With handles (`nft -e -a`) tables,
+// chains and rules end in " # handle N", and sets and objects carry
+// "# handle N" first inside their braces, as nft 1.0.6 prints them.
+func (p *Printer) EchoLine(e *Event, handles bool) (string, bool) {
+	l, ok := p.Line(e)
+	if !ok {
+		return "", false
+	}
+	if e.Kind == KindObject && e.Op == OpNew {
+		l = objectLine(e)
+	}
+	if e.Op == OpNew && e.Kind != KindRule && e.Flags&unix.NLM_F_EXCL != 0 {
+		// nft names what a message with NLM_F_EXCL made "create"
+		l = "create" + strings.TrimPrefix(l, "add")
+	}
+	if handles && e.Op == OpNew {
+		l = withHandle(e, l)
+	}
+	return l, true
 }
 
 // withHandle adds the handle of a new entity to its line.

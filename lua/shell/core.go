@@ -184,6 +184,18 @@ func (k *kernelConn) Apply(cmds []ruleset.Command, check, persist bool) error {
 	return kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: persist})
 }
 
+// ApplyEcho commits commands in one batch and returns what the kernel
+// echoed for them (bindings.EchoKernel).
+func (k *kernelConn) ApplyEcho(cmds []ruleset.Command, check, persist bool) ([]nfnl.Msg, error) {
+	c, err := k.get()
+	if err != nil {
+		return nil, err
+	}
+	var msgs []nfnl.Msg
+	err = kernel.Apply(c, cmds, kernel.ApplyOptions{Check: check, Persist: persist, Echo: func(m nfnl.Msg) { msgs = append(msgs, m) }})
+	return msgs, err
+}
+
 func (k *kernelConn) Pull(fam ruleset.Family, table string) (*ruleset.Ruleset, error) {
 	c, err := k.get()
 	if err != nil {

@@ -55,6 +55,7 @@ var echoCases = []echoCase{
 	{name: "add rule at an index", setup: cmdBase, argv: w("add rule ip t r index 0 drop")},
 	{name: "insert rule at an index", setup: cmdBase, argv: w("insert rule ip t r index 1 ct state established accept")},
 	{name: "replace rule", setup: cmdBase, argv: w("replace rule ip t r handle 12 tcp dport 2222 accept")},
+	{name: "replace rule with an anonymous set", setup: "table inet e { chain c { tcp dport { 22, 80 } accept; }; }\n", argv: w("replace rule inet e c handle 3 ip saddr { 10.0.0.1, 10.0.0.2 } drop")},
 	// sets, maps, elements
 	{name: "add set", setup: cmdBase, argv: []string{"add", "set", "ip", "t", "s2", "{ type ipv4_addr; flags interval; }"}},
 	{name: "add set with elements", setup: cmdBase, argv: []string{"add", "set", "ip", "t", "s2", "{ type inet_service; elements = { 22, 80 }; }"}},
