@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
@@ -41,7 +40,7 @@ func cmdCommand(verb string, args []string, o commandOptions, stdout io.Writer) 
 	src := verb + " " + strings.Join(args, " ") + "\n"
 	sc := &script{name: cmdlineName, src: []byte(src)}
 	if o.echo {
-		return fmt.Errorf("nfsh: --echo is not supported yet")
+		return applyEcho(sc, o.check, o.handles, stdout)
 	}
 	return applySource(sc, o.check, false)
 }

@@ -191,10 +191,6 @@ func TestEchoDiff(t *testing.T) {
 					args := append(append(append([]string{"apply"}, flags...), opts...), "-")
 					compareEcho(t, "nfsh apply", ref, runEchoCase(t, tc, input, nfshBin, args...))
 					cli := runEchoCase(t, tc, "", nfshBin, append(append([]string{}, flags...), tc.argv...)...)
-					if cli.err != nil && strings.Contains(cli.err.Error(), "not supported yet") {
-						t.Logf("nfsh %s ARGV: not wired yet: %v", strings.Join(flags, " "), cli.err)
-						return
-					}
 					compareEcho(t, "nfsh ARGV", ref, cli)
 					return
 				}
