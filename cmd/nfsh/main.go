@@ -35,8 +35,10 @@ verbs:
                                        ct helpers|timeout|expectation table [FAMILY] NAME
   add|create|insert|replace|delete|flush|rename|reset ARGS...
                                        run an nft command, like nft add rule ...
-                                       (-c/--check before it only validates)
-  apply [--check] [--reconcile] FILE   commit an nft script atomically (- = stdin);
+                                       (before it: -c/--check only validates,
+                                       -e/--echo [-a] prints what was created)
+  apply [--check] [--echo [-a]] [--reconcile] FILE
+                                       commit an nft script atomically (- = stdin);
                                        --reconcile sends only the difference
   fmt FILE                             parse and print canonical nft text (offline)
   bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
