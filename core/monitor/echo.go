@@ -62,21 +62,13 @@ func (p *Printer) EchoLines(c Commit, hasGen, handles bool) []string {
 // EchoLine returns the line `nft -e` prints for one echoed event, and
 // records the set declarations it changes, as Line does; ok is false for
 // events nft does not print (anonymous sets and their elements). It is
-// Line's text, but "create" for what a message with NLM_F_EXCL made and
-// objects as objectLine prints them. With handles (`nft -e -a`) tables,
+// Line's text. With handles (`nft -e -a`) tables,
 // chains and rules end in " # handle N", and sets and objects carry
 // "# handle N" first inside their braces, as nft 1.0.6 prints them.
 func (p *Printer) EchoLine(e *Event, handles bool) (string, bool) {
 	l, ok := p.Line(e)
 	if !ok {
 		return "", false
-	}
-	if e.Kind == KindObject && e.Op == OpNew {
-		l = objectLine(e)
-	}
-	if e.Op == OpNew && e.Kind != KindRule && e.Flags&unix.NLM_F_EXCL != 0 {
-		// nft names what a message with NLM_F_EXCL made "create"
-		l = "create" + strings.TrimPrefix(l, "add")
 	}
 	if handles && e.Op == OpNew {
 		l = withHandle(e, l)

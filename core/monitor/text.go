@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nfsh/nfsh/core/delinearize"
 	"github.com/nfsh/nfsh/core/format"
 	"github.com/nfsh/nfsh/core/ruleset"
 )
@@ -87,8 +88,17 @@ func cmdWord(e *Event) string {
 // Line returns the line of one event, and records the set declarations it
 // changes; ok is false for events nft does not print (anonymous sets and
 // elements, the first half of an interval). Lines calls it for each event
-// of a commit.
+// of a commit. What a message with NLM_F_EXCL made is "create"d, as nft
+// prints it.
 func (p *Printer) Line(e *Event) (string, bool) {
+	l, ok := p.line(e)
+	if ok && e.Op == OpNew && e.Kind != KindRule && e.Flags&unix.NLM_F_EXCL != 0 {
+		l = "create" + strings.TrimPrefix(l, "add")
+	}
+	return l, ok
+}
+
+func (p *Printer) line(e *Event) (string, bool) {
 	k := tableKey{e.Family, e.Table}
 	head := cmdWord(e) + " " + e.Kind.String() + " " + e.Family.String() + " " + e.Table
 	switch e.Kind {
@@ -144,15 +154,14 @@ func (p *Printer) Line(e *Event) (string, bool) {
 	case KindElement:
 		return p.elements(e)
 	case KindObject:
-		kw := strings.Fields(oneLine(format.ObjectString(e.Object, nil), "", " "))
-		typ := "object"
-		if len(kw) > 0 {
-			typ = kw[0]
-		}
 		if e.Op == OpDelete {
+			typ := delinearize.ObjTypeName(e.Object.Type) // "counter", "ct helper", ...
+			if typ == "unknown" {
+				typ = "object"
+			}
 			return fmt.Sprintf("delete %s %s %s %s", typ, e.Family, e.Table, e.Object.Name), true
 		}
-		return "add " + oneLine(format.ObjectString(e.Object, nil), e.Family.String()+" "+e.Table, " ") + " ", true
+		return objectLine(e), true
 	case KindFlowtable:
 		head += " " + e.Flowtable.Name
 		if e.Op == OpNew {

@@ -113,6 +113,19 @@ add table inet f { flags dormant; }
 		"insert rule ip t c index 2 ip saddr 192.0.2.0/24 accept\n",
 		"flush chain ip t c\n",
 		"chain ip t c { policy drop; }\n",
+		`create table inet o
+create chain inet o c
+add ct helper inet o h { type "ftp" protocol tcp; l3proto inet; }
+add ct expectation inet o e { protocol tcp; dport 21; timeout 1s; size 12; l3proto ip; }
+add synproxy inet o sp { mss 1460; wscale 7; }
+add limit inet o l { rate 10/second; comment "x"; }
+create counter inet o c2
+create quota inet o q2 5 bytes
+create set inet o s9 { type ipv4_addr; }
+`,
+		// (no ct timeout: nft 1.0.6's monitor crashes printing one's
+		// deletion; the echo test covers adding one)
+		"delete ct helper inet o h\ndelete synproxy inet o sp\ndelete ct expectation inet o e\ndelete counter inet o c2\n",
 		"delete table ip t\n",
 		"flush ruleset\n",
 	}
