@@ -52,6 +52,13 @@ type Printer interface {
 	Rule(t *ruleset.Table, c *ruleset.Chain, r *ruleset.Rule) (string, error)
 }
 
+// JSONPrinter is a Printer that also renders nft's JSON (`nft -j list
+// ruleset`); rs:json() needs one.
+type JSONPrinter interface {
+	// RulesetJSON prints like `nft -j list ruleset`.
+	RulesetJSON(rs *ruleset.Ruleset) (string, error)
+}
+
 // PushOptions select how nft.push commits a value.
 type PushOptions struct {
 	// Mode is "replace" (destroy and rebuild the value's tables) or

@@ -55,6 +55,7 @@ func (m *module) registerRuleset(L *glua.LState) {
 		"apply":        m.rsApply,
 		"copy":         m.rsCopy,
 		"equal":        m.rsEqual,
+		"json":         m.rsJSON,
 	}, map[string]field{}, map[string]glua.LGFunction{
 		"__tostring": m.rsString,
 		"__eq":       m.rsEqual,
@@ -149,6 +150,22 @@ func (m *module) rsEqual(L *glua.LState) int {
 	a := checkRuleset(L, 1)
 	b := checkRuleset(L, 2)
 	L.Push(glua.LBool(equalValues(a.rs, b.rs)))
+	return 1
+}
+
+// rsJSON implements rs:json(): the value in nft's JSON, as `nft -j list
+// ruleset` prints it (handles of a value never pushed are 0).
+func (m *module) rsJSON(L *glua.LState) int {
+	rv := checkRuleset(L, 1)
+	jp, ok := m.core.Printer.(JSONPrinter)
+	if !ok {
+		unavailable(L, "rs:json (JSON printer)")
+	}
+	s, err := jp.RulesetJSON(rv.rs)
+	if err != nil {
+		raise(L, callSite(L), err)
+	}
+	L.Push(glua.LString(s))
 	return 1
 }
 

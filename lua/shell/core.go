@@ -83,6 +83,15 @@ func (printer) Ruleset(rs *ruleset.Ruleset) (string, error) {
 	return strings.TrimRight(b.String(), "\n"), err
 }
 
+// RulesetJSON implements bindings.JSONPrinter with core/format.
+func (printer) RulesetJSON(rs *ruleset.Ruleset) (string, error) {
+	var b strings.Builder
+	if err := format.RulesetJSON(&b, rs, nil); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
+}
+
 func (printer) Table(t *ruleset.Table) (string, error) {
 	var b bytes.Buffer
 	err := format.Table(&b, t)

@@ -69,3 +69,19 @@ function test_tables_are_owned_unless_persist()
   T.truthy(not listing("ip", "kept1"):find("owner", 1, true), "persist: no owner flag")
   assert(nft.run("delete table ip owned1; delete table ip kept1"))
 end
+
+function test_ruleset_json_is_nfts()
+  local NS = require("testrunner").netns()
+  assert(nft.run([[
+    add table ip js
+    add set ip js s { type ipv4_addr; elements = { 10.0.0.1 } }
+    add chain ip js c { type filter hook input priority 0; policy drop; }
+    add rule ip js c tcp dport { 22, 80 } ct state new counter accept comment "svc"
+  ]], nil, { persist = true }))
+  local p = assert(io.popen("nsenter --net=" .. NS .. " nft -j list ruleset"))
+  local want = p:read("*a"):gsub("\n$", "")
+  p:close()
+  T.eq(assert(nft.pull()):json(), want)
+  T.match(nft.ruleset():json(), '^{"nftables": %[{"metainfo": ')
+  assert(nft.run("delete table ip js"))
+end
