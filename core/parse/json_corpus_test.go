@@ -1,0 +1,296 @@
+package parse_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/bytecode"
+	"github.com/nfsh/nfsh/core/compile"
+	"github.com/nfsh/nfsh/core/parse"
+	"github.com/nfsh/nfsh/core/ruleset"
+)
+
+const jsonCorpusDir = "/work/shared/nftables-tests/tests/py"
+
+// jsonInputMin is the number of corpus units whose JSON form compiles to
+// the bytecode of their text form (.t.json entries, and the listing form
+// of .t.json.output entries: 38 of those legitimately differ, as nft
+// lists an equivalent rule); the test fails when fewer do (a
+// ratchet: raise it as coverage grows).
+const jsonInputMin = 6404
+
+// corpusJSONEntries parses a .t.json file: "# RULE" headers, each followed
+// by a JSON array up to a blank line; the first entry of a rule wins.
+func corpusJSONEntries(path string) map[string]string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	out := map[string]string{}
+	var key string
+	var body strings.Builder
+	in := false
+	flush := func() {
+		if in {
+			if _, ok := out[key]; !ok {
+				out[key] = body.String()
+			}
+		}
+		in = false
+		body.Reset()
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		switch {
+		case strings.HasPrefix(line, "# "):
+			flush()
+			key, in = strings.TrimSpace(line[2:]), true
+		case strings.TrimSpace(line) == "":
+			flush()
+		case in:
+			body.WriteString(strings.TrimSpace(line))
+		}
+	}
+	flush()
+	return out
+}
+
+// isOutput reports whether m is the .t.json.output map o.
+func isOutput(m, o map[string]string) bool {
+	return fmt.Sprintf("%p", m) == fmt.Sprintf("%p", o)
+}
+
+// corpusFile is what a .t file declares.
+type corpusFile struct {
+	tables []struct {
+		fam    string
+		chains []string
+	}
+	chains map[string]string
+	decls  []string
+	rules  []struct {
+		line int
+		text string
+	}
+}
+
+func readCorpusFile(path string) *corpusFile {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	tf := &corpusFile{chains: map[string]string{}}
+	for i, line := range strings.Split(string(data), "\n") {
+		if line == "" {
+			continue
+		}
+		switch line[0] {
+		case ':':
+			name, cfg, _ := strings.Cut(line[1:], ";")
+			tf.chains[name] = cfg
+			continue
+		case '*':
+			f := strings.Split(line[1:], ";")
+			if len(f) >= 3 {
+				tf.tables = append(tf.tables, struct {
+					fam    string
+					chains []string
+				}{f[0], strings.Split(f[2], ",")})
+			}
+			continue
+		case '!', '?', '%':
+			tf.decls = append(tf.decls, line)
+			continue
+		case '#', '-', ' ':
+			continue
+		}
+		f := strings.Split(line, ";")
+		if len(f) < 2 || strings.TrimRight(f[1], " ") != "ok" {
+			continue
+		}
+		tf.rules = append(tf.rules, struct {
+			line int
+			text string
+		}{i + 1, f[0]})
+	}
+	return tf
+}
+
+// prelude returns the commands the corpus driver runs before a rule of
+// table fam/t, chain ch: the table, chain, sets, elements and objects.
+func (tf *corpusFile) prelude(fam, ch string) string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "add table %s t\n", fam)
+	fmt.Fprintf(&sb, "add chain %s t %s { %s; }\n", fam, ch, tf.chains[ch])
+	for _, d := range tf.decls {
+		body, state := d[1:], ""
+		if i := strings.LastIndex(body, ";"); i >= 0 {
+			body, state = body[:i], strings.TrimSpace(body[i+1:])
+		}
+		if state != "ok" {
+			continue
+		}
+		switch d[0] {
+		case '!':
+			name, spec, _ := strings.Cut(body, " ")
+			if i := strings.Index(spec, " timeout "); i >= 0 {
+				spec = spec[:i] + ";" + spec[i:]
+			} else if i := strings.Index(spec, " flags "); i >= 0 {
+				spec = spec[:i] + ";" + spec[i:]
+			}
+			fmt.Fprintf(&sb, "add set %s t %s { %s; }\n", fam, name, spec)
+		case '?':
+			name, elems, _ := strings.Cut(body, " ")
+			fmt.Fprintf(&sb, "add element %s t %s { %s }\n", fam, name, elems)
+		case '%':
+			name, rest, _ := strings.Cut(body, " ")
+			rest = strings.TrimPrefix(rest, "type ")
+			typ, spec, _ := strings.Cut(rest, " ")
+			if typ == "ct" {
+				sub, s2, _ := strings.Cut(spec, " ")
+				typ, spec = "ct "+sub, s2
+			}
+			fmt.Fprintf(&sb, "add %s %s t %s %s\n", typ, fam, name, spec)
+		}
+	}
+	return sb.String()
+}
+
+// lastRuleText compiles f and prints the last command (the rule) as
+// nft --debug=netlink does.
+func lastRuleText(f *ast.File) (string, error) {
+	cmds, err := compile.File(f, nil)
+	if err != nil {
+		return "", err
+	}
+	if len(cmds) == 0 || cmds[len(cmds)-1].Kind != ruleset.KindRule {
+		return "", fmt.Errorf("no rule compiled")
+	}
+	var b bytes.Buffer
+	if err := bytecode.Print(&b, cmds[len(cmds)-1:]); err != nil {
+		return "", err
+	}
+	return normElements(b.String()), nil
+}
+
+// normElements sorts the elements of each element line: the order of a
+// set's elements does not matter (nft-test.py compares them as sets).
+func normElements(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "[end]") {
+			continue
+		}
+		var parts []string
+		for _, e := range strings.Split(l, "[end]") {
+			if e = strings.Join(strings.Fields(e), " "); e != "" {
+				parts = append(parts, e)
+			}
+		}
+		sort.Strings(parts)
+		lines[i] = strings.Join(parts, " [end] ") + " [end]"
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestJSONCorpus(t *testing.T) {
+	t.Setenv("TZ", "UTC-2")
+	if _, err := os.Stat(jsonCorpusDir); err != nil {
+		t.Skip("corpus not present")
+	}
+	files, _ := filepath.Glob(filepath.Join(jsonCorpusDir, "*", "*.t"))
+	only := os.Getenv("CORPUS_ONLY")
+	verbose := os.Getenv("CORPUS_VERBOSE") != ""
+	dirPass, dirTotal := map[string]int{}, map[string]int{}
+	total, pass, textFail := 0, 0, 0
+	var fails []string
+	for _, path := range files {
+		rel, _ := filepath.Rel(jsonCorpusDir, path)
+		if only != "" && !strings.Contains(rel, only) {
+			continue
+		}
+		in := corpusJSONEntries(path + ".json")
+		if in == nil {
+			continue
+		}
+		outp := corpusJSONEntries(path + ".json.output")
+		tf := readCorpusFile(path)
+		dir := filepath.Dir(rel)
+		for _, r := range tf.rules {
+			for _, entries := range []map[string]string{in, outp} {
+				src, ok := entries[strings.TrimSpace(r.text)]
+				if !ok {
+					continue
+				}
+				unitDir := dir
+				if len(outp) > 0 && isOutput(entries, outp) {
+					unitDir = dir + " (listing form)"
+				}
+				var probe any
+				if json.Unmarshal([]byte(src), &probe) != nil {
+					continue
+				}
+				for _, tb := range tf.tables {
+					for _, ch := range tb.chains {
+						total++
+						dirTotal[unitDir]++
+						pre := tf.prelude(tb.fam, ch)
+						textSrc := pre + fmt.Sprintf("add rule %s t %s %s\n", tb.fam, ch, r.text)
+						tfile, err := parse.File("text.nft", []byte(textSrc), nil)
+						var want string
+						if err == nil {
+							want, err = lastRuleText(tfile)
+						}
+						if err != nil {
+							textFail++
+							continue
+						}
+						doc := fmt.Sprintf(`{"nftables":[{"add":{"rule":{"family":%q,"table":"t","chain":%q,"expr":%s}}}]}`, tb.fam, ch, src)
+						jf, err := parse.JSON("rule.json", []byte(doc), nil)
+						var got string
+						if err == nil {
+							pf, _ := parse.File("pre.nft", []byte(pre), nil)
+							pf.Commands = append(pf.Commands, jf.Commands...)
+							got, err = lastRuleText(pf)
+						}
+						switch {
+						case err != nil:
+							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  %v", rel, r.line, tb.fam, ch, r.text, err))
+						case got != want:
+							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  want %s\n  got  %s", rel, r.line, tb.fam, ch, r.text, want, got))
+						default:
+							pass++
+							dirPass[unitDir]++
+						}
+					}
+				}
+			}
+		}
+	}
+	var dirs []string
+	for d := range dirTotal {
+		dirs = append(dirs, d)
+	}
+	sort.Strings(dirs)
+	for _, d := range dirs {
+		t.Logf("%-8s %4d/%4d", d, dirPass[d], dirTotal[d])
+	}
+	t.Logf("TOTAL %d/%d JSON units compile to the bytecode of their text form (%d units whose text does not compile)", pass, total, textFail)
+	if verbose {
+		for _, f := range fails {
+			t.Log(f)
+		}
+	}
+	if p := os.Getenv("CORPUS_DUMP"); p != "" {
+		os.WriteFile(p, []byte(strings.Join(fails, "\n")+"\n"), 0o644)
+	}
+	if only == "" && pass < jsonInputMin {
+		t.Errorf("JSON input corpus: %d units pass, fewer than the ratchet %d", pass, jsonInputMin)
+	}
+}
