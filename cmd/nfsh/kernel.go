@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/format"
 	"github.com/nfsh/nfsh/core/kernel"
 	"github.com/nfsh/nfsh/core/nfnl"
@@ -28,10 +30,12 @@ func dial() (*nfnl.Conn, error) {
 // what the commit created like `nft -e -f FILE` (with -a/--handle, their
 // handles too).
 func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
-	var check, reconcile, echo, handles bool
+	var check, reconcile, echo, handles, jsonIn bool
 	var file string
 	for _, a := range args {
 		switch {
+		case a == "--json" || a == "-j":
+			jsonIn = true
 		case a == "--check" || a == "-c":
 			check = true
 		case a == "--reconcile":
@@ -59,10 +63,14 @@ func cmdApply(args []string, stdin io.Reader, stdout io.Writer) error {
 	if file == "-" {
 		file = "/dev/stdin"
 	}
-	if echo {
-		return applyEcho(&script{name: file, src: src}, check, handles, stdout)
+	sc := &script{name: file, src: src, json: jsonIn}
+	if jsonIn {
+		return applyJSON(sc, check, reconcile, echo, handles, stdout)
 	}
-	return applySource(&script{name: file, src: src}, check, reconcile)
+	if echo {
+		return applyEcho(sc, check, handles, stdout)
+	}
+	return applySource(sc, check, reconcile)
 }
 
 // applySource commits the nft script sc atomically, or only checks it;
@@ -82,19 +90,25 @@ func applyScript(sc *script, check, reconcile bool, ep *echoPrint) error {
 	}
 	defer c.Close()
 	stats := statsStart(c)
+	f, err := sc.parse()
+	if err != nil {
+		return err
+	}
 	// Like nft, compile against what the kernel holds: jumps, set
 	// references, interval overlaps and `index N` are checked against it.
+	// Like nft's cache, read only what the script needs: every
+	// declaration, but elements and rules only where it works on them.
 	// A reconcile describes a whole desired state and needs none of it.
 	var known *ruleset.Ruleset
 	if !reconcile {
-		if known, err = kernel.Pull(c, kernel.PullOptions{}); err != nil {
+		if known, err = kernel.Pull(c, kernel.PullOptions{Scope: pullScope(f)}); err != nil {
 			return err
 		}
 	}
 	if ep != nil {
 		ep.start(known)
 	}
-	cmds, err := sc.compile(known)
+	cmds, err := sc.compileParsed(f, known)
 	if err != nil {
 		return err
 	}
@@ -125,6 +139,23 @@ func applyScript(sc *script, check, reconcile bool, ep *echoPrint) error {
 	}
 	stats.report()
 	return nil
+}
+
+// pullScope is the part of the kernel's ruleset compiling f needs (nil:
+// all of it).
+func pullScope(f *ast.File) *kernel.Scope {
+	n := compile.ScriptNeeds(f)
+	if n.All {
+		return nil
+	}
+	sc := &kernel.Scope{}
+	for _, r := range n.Sets {
+		sc.Sets = append(sc.Sets, kernel.ScopeRef(r))
+	}
+	for _, r := range n.Chains {
+		sc.Chains = append(sc.Chains, kernel.ScopeRef(r))
+	}
+	return sc
 }
 
 // offlineRuleset builds the value a command list describes, without a

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/nfsh/nfsh/core/ast"
 	"github.com/nfsh/nfsh/core/bytecode"
 	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/diag"
@@ -18,6 +19,7 @@ import (
 type script struct {
 	name string // as errors name it: the path, or /dev/stdin
 	src  []byte
+	json bool // libnftables JSON (nft -j -f), see applyjson.go
 }
 
 // compileFile reads and compiles an nft script (FILE or - for stdin).
@@ -42,7 +44,38 @@ func compileFileWith(name string, stdin io.Reader, known *ruleset.Ruleset) ([]ru
 // compile compiles the script with known as the kernel's current state
 // (nil: none).
 func (sc *script) compile(known *ruleset.Ruleset) ([]ruleset.Command, error) {
-	return compile.Source(sc.name, sc.src, &compile.Options{Parse: &parse.Options{}, Known: known})
+	f, err := sc.parse()
+	if err != nil {
+		return nil, err
+	}
+	return sc.compileParsed(f, known)
+}
+
+// parse parses the script's nft text.
+func (sc *script) parse() (*ast.File, error) {
+	if sc.json {
+		return sc.parseJSON()
+	}
+	f, err := parse.File(sc.name, sc.src, &parse.Options{})
+	return f, sc.withSources(err)
+}
+
+// compileParsed compiles the parsed script with known as the kernel's
+// current state (nil: none).
+func (sc *script) compileParsed(f *ast.File, known *ruleset.Ruleset) ([]ruleset.Command, error) {
+	cmds, err := compile.File(f, &compile.Options{Parse: &parse.Options{}, Known: known})
+	return cmds, sc.withSources(err)
+}
+
+// withSources gives the errors of err that point into the script their
+// source line (compile.Source does this for its callers).
+func (sc *script) withSources(err error) error {
+	for _, de := range diag.Errors(err) {
+		if de.Source == "" && de.Pos.IsValid() && (de.Pos.File == sc.name || de.Pos.File == "") {
+			de.Source = diag.LineOf(sc.src, de.Pos.Off)
+		}
+	}
+	return err
 }
 
 // annotate gives each error of a refused batch (or compilation) that

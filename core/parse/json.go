@@ -7,6 +7,7 @@ package parse
 // read from.
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -28,7 +29,9 @@ func JSON(name string, src []byte, o *Options) (f *ast.File, err error) {
 	p.indexLines()
 	root, serr := decodeJSON(src)
 	if serr != nil {
-		return nil, p.errAtOff(serr.off, 1, "invalid JSON: %s", serr.msg)
+		e := p.errAtOff(serr.off, 1, "invalid JSON: %s", serr.msg)
+		e.Err = ErrJSONSyntax
+		return nil, e
 	}
 	f = &ast.File{Name: name, Loc: ast.Loc{P: p.posRange(0, len(src))}}
 	defer func() {
@@ -43,6 +46,10 @@ func JSON(name string, src []byte, o *Options) (f *ast.File, err error) {
 	p.document(root, f)
 	return f, nil
 }
+
+// ErrJSONSyntax is wrapped by the error JSON returns for a text that is
+// not well-formed JSON (nft then reads the file as nft text instead).
+var ErrJSONSyntax = errors.New("invalid JSON")
 
 // jsonSchemaVersion is the highest schema version nft 1.0.6 reads.
 const jsonSchemaVersion = 1
