@@ -422,6 +422,15 @@ func (c *Compiler) ruleCmd(base ruleset.Command, r *ast.Rule) error {
 		}
 	}
 	base.Rule = rule
+	// Like nft (stmt_evaluate_set), a set statement makes the set it
+	// updates dynamic (NFT_SET_EVAL) when the script declares that set.
+	for _, e := range rule.Exprs {
+		if d, ok := e.(*expr.Dynset); ok {
+			if sd := c.table(base.Family, base.Table).decls[d.SetName]; sd != nil && sd.set != nil {
+				sd.set.Flags |= ruleset.SetEval
+			}
+		}
+	}
 	c.trackRule(&base, rule)
 	c.emit(base)
 	return nil

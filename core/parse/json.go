@@ -708,26 +708,18 @@ func (p *jparser) objectDecl(cmd *ast.Command, v *jval) {
 		h.L3Proto = l3()
 		o.CtHelper = h
 	case ast.ObjCtTimeout:
-		t := &ast.CtTimeout{Loc: p.loc(v), Protocol: l4(), L3Proto: l3()}
-		if pol := v.get("policy"); pol != nil {
-			if pol.kind != jObj {
-				p.fail(pol, "invalid ct timeout policy")
-			}
-			for i, k := range pol.keys {
-				val := pol.vals[i]
-				if val.kind != jInt {
-					p.fail(val, "invalid ct timeout policy value for '%s'", k)
-				}
-				t.Policy = append(t.Policy, &ast.TimeoutPolicy{Loc: p.loc(val), State: p.ident(val, k), Value: p.number(val, val.i)})
-			}
-		}
+		// nft 1.0.6 stores the "l3proto" of a ct timeout in the ct
+		// helper's field and returns before reading a "policy" that is
+		// there (an inverted test): the object gets the table's family
+		// and the default timeouts, whatever the document says
+		t := &ast.CtTimeout{Loc: p.loc(v), Protocol: l4()}
+		l3()
 		o.CtTimeout = t
 	case ast.ObjCtExpect:
 		e := &ast.CtExpect{Loc: p.loc(v), L3Proto: l3(), Protocol: l4()}
 		// nft 1.0.6 reads "dport" and "size" with atoi() of the JSON
-		// value's address (a bug): it always sends 0 for both
-		e.DPort = &ast.Uint{Loc: p.loc(v)}
-		e.Size = &ast.Uint{Loc: p.loc(v)}
+		// value's address (a bug): both are 0, as if not given, and
+		// the object is refused (missing options)
 		if n, nv, ok := p.optInt(v, "timeout"); ok {
 			e.Timeout = &ast.Symbol{Loc: p.loc(nv), Text: strconv.FormatInt(n, 10) + "ms"}
 		}
