@@ -17,6 +17,24 @@ import (
 type PullOptions struct {
 	Family ruleset.Family // FamilyUnspec for all families
 	Table  string         // "" for all tables (of Family)
+	// Scope, when not nil, limits the pull to declarations plus what it
+	// names: tables, chains, named sets, objects and flowtables are all
+	// read, but elements only of Scope.Sets and rules only of
+	// Scope.Chains; anonymous sets are left out. For compiling a script
+	// against the kernel (see core/compile.ScriptNeeds), not for listing.
+	Scope *Scope
+}
+
+// Scope names the sets whose elements and the chains whose rules a
+// scoped pull reads.
+type Scope struct {
+	Sets, Chains []ScopeRef
+}
+
+// ScopeRef names a set or chain: family, table and name.
+type ScopeRef struct {
+	Family      ruleset.Family
+	Table, Name string
 }
 
 // maxPullRetries bounds how often Pull starts over when the ruleset
@@ -133,6 +151,15 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		if t == nil {
 			return nil
 		}
+		if opts.Scope != nil {
+			if !s.Anonymous() {
+				t.Sets = append(t.Sets, s)
+				if opts.Scope.hasSet(t.Family, tn, s.Name) {
+					p.sets = append(p.sets, setAt{t, s})
+				}
+			}
+			return nil
+		}
 		if s.Anonymous() {
 			p.anon[key3(t.Family, tn, s.Name)] = s
 		} else {
@@ -247,6 +274,9 @@ func (p *pullState) pullRest(c *nfnl.Conn, dump func(uint16, []byte, func(nfnl.M
 	}); err != nil && !errors.Is(err, unix.EOPNOTSUPP) {
 		return err
 	}
+	if opts.Scope != nil {
+		return p.pullScopedRules(c)
+	}
 	if err := dump(unix.NFT_MSG_GETRULE, tf, func(m nfnl.Msg) error {
 		tn, cn, r, err := wire.DecodeRule(m.Attrs)
 		if err != nil {
@@ -268,15 +298,56 @@ func (p *pullState) pullRest(c *nfnl.Conn, dump func(uint16, []byte, func(nfnl.M
 	return nil
 }
 
+// hasSet reports whether the scope names the set.
+func (sc *Scope) hasSet(f ruleset.Family, table, name string) bool {
+	for _, r := range sc.Sets {
+		if r.Family == f && r.Table == table && r.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// pullScopedRules dumps the rules of the scope's chains that exist, each
+// chain on its own (NFTA_RULE_TABLE and NFTA_RULE_CHAIN filter the dump).
+func (p *pullState) pullScopedRules(c *nfnl.Conn) error {
+	for _, r := range p.opts.Scope.Chains {
+		ch := p.chains[key3(r.Family, r.Table, r.Name)]
+		if ch == nil || len(ch.Rules) > 0 {
+			continue // not there, or named twice
+		}
+		filter := append(attrString(1, r.Table), attrString(2, r.Name)...) // NFTA_RULE_TABLE, NFTA_RULE_CHAIN
+		err := c.Dump(nfnl.DumpRequest{Type: unix.NFT_MSG_GETRULE, Family: uint8(r.Family), Attrs: filter}, func(m nfnl.Msg) error {
+			tn, cn, rule, err := wire.DecodeRule(m.Attrs)
+			if err != nil {
+				return err
+			}
+			if ruleset.Family(m.Family) == r.Family && tn == r.Table && cn == r.Name {
+				ch.Rules = append(ch.Rules, rule)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // tableFilter returns the NFTA_*_TABLE attribute (type 1 for chains,
 // sets, rules, objects and flowtables) that limits a dump to table, or nil.
 func tableFilter(table string) []byte {
 	if table == "" {
 		return nil
 	}
-	n := len(table) + 1
-	b := []byte{byte(4 + n), byte((4 + n) >> 8), 1, 0}
-	b = append(b, table...)
+	return attrString(1, table)
+}
+
+// attrString encodes a NUL-terminated string attribute, padded.
+func attrString(typ uint16, v string) []byte {
+	n := len(v) + 1
+	b := []byte{byte(4 + n), byte((4 + n) >> 8), byte(typ), byte(typ >> 8)}
+	b = append(b, v...)
 	b = append(b, 0)
 	for len(b)%4 != 0 {
 		b = append(b, 0)
@@ -308,18 +379,7 @@ func (p *pullState) attachSets(f ruleset.Family, table string, r *ruleset.Rule) 
 
 // pullElems dumps the elements of one set.
 func pullElems(c *nfnl.Conn, t *ruleset.Table, s *ruleset.Set) error {
-	var b []byte
-	put := func(typ uint16, v string) {
-		n := len(v) + 1
-		b = append(b, byte(4+n), byte((4+n)>>8), byte(typ), 0)
-		b = append(b, v...)
-		b = append(b, 0)
-		for len(b)%4 != 0 {
-			b = append(b, 0)
-		}
-	}
-	put(1, t.Name) // NFTA_SET_ELEM_LIST_TABLE
-	put(2, s.Name) // NFTA_SET_ELEM_LIST_SET
+	b := append(attrString(1, t.Name), attrString(2, s.Name)...) // NFTA_SET_ELEM_LIST_TABLE, NFTA_SET_ELEM_LIST_SET
 	return c.Dump(nfnl.DumpRequest{Type: unix.NFT_MSG_GETSETELEM, Family: uint8(t.Family), Attrs: b}, func(m nfnl.Msg) error {
 		_, elems, err := wire.DecodeSetElems(m.Attrs)
 		if err != nil {

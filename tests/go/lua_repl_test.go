@@ -114,9 +114,11 @@ func TestLuaREPLTmux(t *testing.T) {
 	x.send(`type filter hook input priority 0; policy accept; comment "a { b"; }`, "Enter")
 	x.send("add rule ip replt c tcp dport 2323 accept", "Enter")
 	x.send("list table ip replt", "Enter")
-	pane := x.waitFor("tcp dport 2323 accept")
-	if !strings.Contains(pane, "flags owner") {
-		t.Errorf("the table made at the prompt is not the session's:\n%s", pane)
+	// (the typed commands hold the rule's text too: wait for the listing's
+	// own lines)
+	pane := x.waitFor("flags owner") // the table is the session's
+	if strings.Count(pane, "tcp dport 2323 accept") < 2 {
+		t.Errorf("the listing lacks the rule added at the prompt:\n%s", pane)
 	}
 	x.send("add rule ip replt c tcp dport nosuchsvc accept", "Enter")
 	x.waitFor("Could not resolve service")
