@@ -14,7 +14,7 @@ type Ref struct {
 // Needs is what compiling a script reads from Options.Known beyond the
 // declarations (tables, chains, named sets, objects, flowtables): the
 // elements of the sets its element commands and set declarations touch
-// (interval overlap, merge and delete), and the rules of the chains it
+// (of interval sets: overlap, merge and delete of ranges), and the rules of the chains it
 // adds or inserts into by `index N`. All is set when some command needs
 // the whole ruleset. A caller that pulls the kernel for Known can pull
 // only this (core/kernel PullOptions.Scope): a one-rule change to a big

@@ -19,9 +19,11 @@ type PullOptions struct {
 	Table  string         // "" for all tables (of Family)
 	// Scope, when not nil, limits the pull to declarations plus what it
 	// names: tables, chains, named sets, objects and flowtables are all
-	// read, but elements only of Scope.Sets and rules only of
-	// Scope.Chains; anonymous sets are left out. For compiling a script
-	// against the kernel (see core/compile.ScriptNeeds), not for listing.
+	// read, but elements only of those Scope.Sets that are interval sets
+	// (the only ones whose elements compiling a change reads: overlaps,
+	// merges, deletes of ranges) and rules only of Scope.Chains;
+	// anonymous sets are left out. For compiling a script against the
+	// kernel (see core/compile.ScriptNeeds), not for listing.
 	Scope *Scope
 }
 
@@ -154,7 +156,7 @@ func pullOnce(c *nfnl.Conn, opts PullOptions) (*ruleset.Ruleset, error) {
 		if opts.Scope != nil {
 			if !s.Anonymous() {
 				t.Sets = append(t.Sets, s)
-				if opts.Scope.hasSet(t.Family, tn, s.Name) {
+				if s.Flags&ruleset.SetInterval != 0 && opts.Scope.hasSet(t.Family, tn, s.Name) {
 					p.sets = append(p.sets, setAt{t, s})
 				}
 			}

@@ -9,13 +9,15 @@ import (
 )
 
 // TestPullScope pulls with a scope: every declaration comes back, but
-// elements only of the scoped set and rules only of the scoped chain.
+// elements only of the scoped interval set and rules only of the scoped
+// chain.
 func TestPullScope(t *testing.T) {
 	nstest.Require(t)
 	ns := nstest.New(t)
 	ns.NftScript(t, `table ip t {
 	set a { type ipv4_addr; elements = { 10.0.0.1, 10.0.0.2 } }
-	set b { type ipv4_addr; elements = { 10.0.0.3 } }
+	set b { type ipv4_addr; flags interval; elements = { 10.0.0.3 } }
+	set p { type ipv4_addr; elements = { 10.0.0.4 } }
 	counter cnt { }
 	chain c1 { ip saddr { 1.1.1.1, 2.2.2.2 } accept; tcp dport 22 accept; }
 	chain c2 { udp dport 53 accept; }
@@ -26,7 +28,7 @@ table inet u {
 `)
 	c := dial(t, ns)
 	scope := &kernel.Scope{
-		Sets:   []kernel.ScopeRef{{Family: ruleset.FamilyIP, Table: "t", Name: "b"}},
+		Sets:   []kernel.ScopeRef{{Family: ruleset.FamilyIP, Table: "t", Name: "b"}, {Family: ruleset.FamilyIP, Table: "t", Name: "p"}},
 		Chains: []kernel.ScopeRef{{Family: ruleset.FamilyIP, Table: "t", Name: "c1"}, {Family: ruleset.FamilyIP, Table: "nosuch", Name: "c1"}},
 	}
 	rs, err := kernel.Pull(c, kernel.PullOptions{Scope: scope})
@@ -37,11 +39,12 @@ table inet u {
 	if tb == nil || u == nil {
 		t.Fatalf("tables missing: %v", rs.Tables)
 	}
-	if a, b := tb.Set("a"), tb.Set("b"); a == nil || b == nil || len(a.Elements) != 0 || len(b.Elements) != 1 {
-		t.Errorf("sets: a %v, b %v; want a declared without elements, b with its one element", a, b)
+	a, b, p := tb.Set("a"), tb.Set("b"), tb.Set("p")
+	if a == nil || b == nil || p == nil || len(a.Elements) != 0 || len(b.Elements) == 0 || len(p.Elements) != 0 {
+		t.Errorf("sets: a %v, b %v, p %v; want b's elements (an interval set in scope), none of a (out of scope) or p (in scope, not interval)", a, b, p)
 	}
-	if len(tb.Sets) != 2 {
-		t.Errorf("%d sets, want the 2 named ones (no anonymous set)", len(tb.Sets))
+	if len(tb.Sets) != 3 {
+		t.Errorf("%d sets, want the 3 named ones (no anonymous set)", len(tb.Sets))
 	}
 	if len(tb.Objects) != 1 {
 		t.Errorf("%d objects, want 1", len(tb.Objects))
