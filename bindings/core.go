@@ -13,6 +13,7 @@ import (
 	"errors"
 
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/nfnl"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -94,6 +95,21 @@ type EchoKernel interface {
 	// core/kernel ApplyOptions.Echo; core/monitor EchoCommit decodes
 	// them). A check commits nothing and returns none.
 	ApplyEcho(cmds []ruleset.Command, check, persist bool) ([]nfnl.Msg, error)
+}
+
+// ScopedKernel is a Kernel that can read only what compiling a change
+// needs (core/kernel PullOptions.Scope): every declaration, elements of
+// the named interval sets, rules of the named chains. nft.run and
+// nft.add_element use it when present, so a change to a big ruleset
+// reads little.
+type ScopedKernel interface {
+	PullScoped(sets, chains []compile.Ref) (*ruleset.Ruleset, error)
+}
+
+// NeedsCompiler is a Compiler that can tell what compiling nft text reads
+// from the kernel (core/compile.ScriptNeeds).
+type NeedsCompiler interface {
+	Needs(src []byte, vars map[string]ast.Expr) (compile.Needs, error)
 }
 
 // Core is what the bindings need from the rest of nfsh. A nil member

@@ -2,6 +2,7 @@ package bindings
 
 import (
 	"github.com/nfsh/nfsh/core/ast"
+	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/diag"
 	"github.com/nfsh/nfsh/core/monitor"
 	"github.com/nfsh/nfsh/core/ruleset"
@@ -80,7 +81,13 @@ func (m *module) nftElements(L *glua.LState, op ast.Op) int {
 	if m.core.Compiler == nil {
 		unavailable(L, "set elements (compiler)")
 	}
-	known, err := k.Pull(fam, table)
+	var known *ruleset.Ruleset
+	var err error
+	if sk, ok := k.(ScopedKernel); ok {
+		known, err = sk.PullScoped([]compile.Ref{{Family: fam, Table: table, Name: set}}, nil)
+	} else {
+		known, err = k.Pull(fam, table)
+	}
 	if err != nil {
 		return result(L, err)
 	}
@@ -126,7 +133,7 @@ func (m *module) nftRun(L *glua.LState) int {
 	if err != nil {
 		raise(L, pos, err)
 	}
-	known, err := k.Pull(0, "")
+	known, err := m.pullFor(k, []byte(text), vars)
 	if err != nil {
 		return result(L, err)
 	}
@@ -154,4 +161,17 @@ func (m *module) nftRun(L *glua.LState) int {
 	}
 	L.Push(echoList(L, p, msgs))
 	return 1
+}
+
+// pullFor reads the kernel state compiling text needs: only that when the
+// compiler and kernel can tell and read it, else the whole ruleset.
+func (m *module) pullFor(k Kernel, text []byte, vars map[string]ast.Expr) (*ruleset.Ruleset, error) {
+	nc, ok1 := m.core.Compiler.(NeedsCompiler)
+	sk, ok2 := k.(ScopedKernel)
+	if ok1 && ok2 {
+		if n, err := nc.Needs(text, vars); err == nil && !n.All {
+			return sk.PullScoped(n.Sets, n.Chains)
+		}
+	}
+	return k.Pull(0, "")
 }

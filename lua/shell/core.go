@@ -40,6 +40,15 @@ func (compiler) Script(base diag.Pos, src []byte, vars map[string]ast.Expr, know
 	return c.Commands(), nil
 }
 
+// Needs implements bindings.NeedsCompiler.
+func (compiler) Needs(src []byte, vars map[string]ast.Expr) (compile.Needs, error) {
+	f, err := parse.File("", src, parseOpts(vars))
+	if err != nil {
+		return compile.Needs{}, err
+	}
+	return compile.ScriptNeeds(f), nil
+}
+
 // Rule parses and compiles the text of one rule.
 func (compiler) Rule(fam ruleset.Family, table, chain, text string, base diag.Pos, vars map[string]ast.Expr, known *ruleset.Ruleset) (*ruleset.Rule, error) {
 	r, err := parse.Rule([]byte(text), diag.Pos{Line: 1, Col: 1}, parseOpts(vars))
@@ -211,6 +220,22 @@ func (k *kernelConn) Pull(fam ruleset.Family, table string) (*ruleset.Ruleset, e
 		return nil, err
 	}
 	return kernel.Pull(c, kernel.PullOptions{Family: fam, Table: table})
+}
+
+// PullScoped implements bindings.ScopedKernel.
+func (k *kernelConn) PullScoped(sets, chains []compile.Ref) (*ruleset.Ruleset, error) {
+	c, err := k.get()
+	if err != nil {
+		return nil, err
+	}
+	sc := &kernel.Scope{}
+	for _, r := range sets {
+		sc.Sets = append(sc.Sets, kernel.ScopeRef(r))
+	}
+	for _, r := range chains {
+		sc.Chains = append(sc.Chains, kernel.ScopeRef(r))
+	}
+	return kernel.Pull(c, kernel.PullOptions{Scope: sc})
 }
 
 func (k *kernelConn) Features() map[string]bool {
