@@ -56,3 +56,19 @@ func TestWantsJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFileFlag(t *testing.T) {
+	cases := []struct{ args, want []string }{
+		{[]string{"-f", "x.nft"}, []string{"apply", "x.nft"}},
+		{[]string{"-c", "-f", "x.nft"}, []string{"-c", "apply", "x.nft"}},
+		{[]string{"-ea", "--file", "-"}, []string{"-ea", "apply", "-"}},
+		{[]string{"-f"}, []string{"-f"}},
+		{[]string{"list", "-f", "x"}, []string{"list", "-f", "x"}},
+		{[]string{"script.lua", "-f", "x"}, []string{"script.lua", "-f", "x"}},
+	}
+	for _, tc := range cases {
+		if d := cmp.Diff(tc.want, fileFlag(tc.args)); d != "" {
+			t.Errorf("fileFlag(%q) (-want +got):\n%s", tc.args, d)
+		}
+	}
+}

@@ -37,7 +37,7 @@ verbs:
                                        run an nft command, like nft add rule ...
                                        (before it: -c/--check only validates,
                                        -e/--echo [-a] prints what was created)
-  apply [--check] [--echo [-a]] [--reconcile] FILE
+  apply [--check] [--echo [-a]] [--reconcile] FILE   (also: -f FILE, as nft)
                                        commit an nft script atomically (- = stdin);
                                        --reconcile sends only the difference
   fmt FILE                             parse and print canonical nft text (offline)
@@ -105,7 +105,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var err error
-	globals, rest := nftFlags(rest)
+	globals, rest := nftFlags(fileFlag(rest))
 	if len(rest) == 0 || !verbs[rest[0]] {
 		// Lua: the REPL, -e CHUNK, or a script.
 		var handled bool
@@ -189,6 +189,20 @@ func nftFlags(args []string) (flags, rest []string) {
 		}
 	}
 	return flags, args[i:]
+}
+
+// fileFlag turns nft's `-f FILE` (or --file FILE, -fFILE is not nft's),
+// after any nft options, into the apply verb: `nfsh -c -f x.nft` is
+// `nfsh -c apply x.nft`.
+func fileFlag(args []string) []string {
+	i := 0
+	for ; i < len(args) && isNftFlag(args[i]); i++ {
+	}
+	if i+1 < len(args) && (args[i] == "-f" || args[i] == "--file") {
+		out := append(append([]string{}, args[:i]...), "apply", args[i+1])
+		return append(out, args[i+2:]...)
+	}
+	return args
 }
 
 // isNftFlag reports whether a is one of nft's options nfsh takes before a
