@@ -117,8 +117,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	verb, vargs := rest[0], rest[1:]
 	switch {
-	case verb == "list" || verb == "apply":
-		vargs = append(globals, vargs...) // they take nft's flags
+	case verb == "list" || verb == "apply" || (verb == "monitor" && len(globals) > 0):
+		vargs = append(globals, vargs...) // they take nft's flags (monitor: -j)
 	case commandVerbs[verb]:
 		var o commandOptions
 		for _, g := range globals {
