@@ -112,6 +112,14 @@ type NeedsCompiler interface {
 	Needs(src []byte, vars map[string]ast.Expr) (compile.Needs, error)
 }
 
+// JSONCompiler is a Compiler that also reads nft's JSON (libnftables
+// JSON, as `nft -j -f` does); nft.parse_json needs one.
+type JSONCompiler interface {
+	// ScriptJSON compiles a JSON document; positions are relative to
+	// it, as for Script.
+	ScriptJSON(src []byte, known *ruleset.Ruleset) ([]ruleset.Command, error)
+}
+
 // Core is what the bindings need from the rest of nfsh. A nil member
 // makes the functions that need it raise ErrUnavailable.
 type Core struct {

@@ -22,6 +22,7 @@ type module struct {
 //	nft.ruleset()                 a new, empty ruleset value
 //	nft.parse(text, [vars])       a ruleset built from nft text with typed $vars
 //	nft(text)(vars)               the same, as a text block: nft [[ ... ]] { vars }
+//	nft.parse_json(text)          a ruleset built from nft's JSON (rs:json() is the reverse)
 //	nft.push(rs, [opts])          commit rs (opts: mode = "replace"|"reconcile", check = bool); true or nil, err
 //	nft.pull([family, name])      the kernel's ruleset (or one table); ruleset or nil, err (also for a missing table)
 //	nft.supported()               kernel features, a table of name = bool
@@ -37,13 +38,14 @@ func Loader(core Core) glua.LGFunction {
 func (m *module) open(L *glua.LState) int {
 	m.registerTypes(L)
 	mod := L.SetFuncs(L.NewTable(), map[string]glua.LGFunction{
-		"ruleset":   m.nftRuleset,
-		"parse":     m.nftParse,
-		"push":      m.nftPush,
-		"pull":      m.nftPull,
-		"supported": m.nftSupported,
-		"diff":      m.nftDiff,
-		"rule_text": m.nftRuleText,
+		"ruleset":    m.nftRuleset,
+		"parse":      m.nftParse,
+		"parse_json": m.nftParseJSON,
+		"push":       m.nftPush,
+		"pull":       m.nftPull,
+		"supported":  m.nftSupported,
+		"diff":       m.nftDiff,
+		"rule_text":  m.nftRuleText,
 	})
 	L.SetFuncs(mod, m.liveFuncs())
 	L.SetFuncs(mod, m.logFuncs()) // NFLOG listeners (log.go)
@@ -76,6 +78,26 @@ func (m *module) nftParse(L *glua.LState) int {
 	vars := L.OptTable(2, nil)
 	rs := &ruleset.Ruleset{}
 	m.applyText(L, rs, text, vars, textSite(L))
+	L.Push(m.newRuleset(L, rs))
+	return 1
+}
+
+// nftParseJSON implements nft.parse_json(text): a ruleset value built
+// from nft's JSON (what `nft -j list ruleset` or rs:json() prints, or a
+// JSON command document), as nft.parse builds one from nft text.
+func (m *module) nftParseJSON(L *glua.LState) int {
+	text := L.CheckString(1)
+	pos := callSite(L)
+	jc, ok := m.core.Compiler.(JSONCompiler)
+	if !ok {
+		unavailable(L, "nft.parse_json (JSON compiler)")
+	}
+	rs := &ruleset.Ruleset{}
+	cmds, err := jc.ScriptJSON([]byte(text), rs)
+	if err != nil {
+		raise(L, pos, err)
+	}
+	m.apply(L, rs, cmds, pos)
 	L.Push(m.newRuleset(L, rs))
 	return 1
 }

@@ -40,6 +40,15 @@ func (compiler) Script(base diag.Pos, src []byte, vars map[string]ast.Expr, know
 	return c.Commands(), nil
 }
 
+// ScriptJSON implements bindings.JSONCompiler.
+func (compiler) ScriptJSON(src []byte, known *ruleset.Ruleset) ([]ruleset.Command, error) {
+	f, err := parse.JSON("", src, nil)
+	if err != nil {
+		return nil, err
+	}
+	return compile.File(f, &compile.Options{Known: known})
+}
+
 // Needs implements bindings.NeedsCompiler.
 func (compiler) Needs(src []byte, vars map[string]ast.Expr) (compile.Needs, error) {
 	f, err := parse.File("", src, parseOpts(vars))

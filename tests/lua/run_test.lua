@@ -85,3 +85,20 @@ function test_ruleset_json_is_nfts()
   T.match(nft.ruleset():json(), '^{"nftables": %[{"metainfo": ')
   assert(nft.run("delete table ip js"))
 end
+
+function test_parse_json_reads_what_json_prints()
+  assert(nft.run([[
+    add table inet pj
+    add set inet pj s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 192.0.2.1 } }
+    add chain inet pj c { type filter hook input priority 0; policy drop; }
+    add rule inet pj c ip saddr @s counter accept
+    add rule inet pj c tcp dport { 22, 443 } ct state new accept comment "svc"
+  ]], nil, { persist = true }))
+  local pulled = assert(nft.pull("inet", "pj"))
+  local back = nft.parse_json(pulled:json())
+  -- the same ruleset, as nft text (handles aside)
+  T.eq(tostring(back), tostring(pulled))
+  T.raises(function() nft.parse_json('{"nftables": [{"add": {"rule": {"family": "inet"}}}]}') end, "run_test%.lua:%d+:%d+: error: parse: object has no property \"table\"")
+  T.raises(function() nft.parse_json("not json") end, "invalid JSON")
+  assert(nft.run("delete table inet pj"))
+end
