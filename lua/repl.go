@@ -42,6 +42,11 @@ type REPLOptions struct {
 	// lines, and the chunk's error; a chunk it does not take gets the Lua
 	// error.
 	Command func(src string) (took, more bool, err error)
+	// CompleteCommand, when not nil, is asked first to complete the text
+	// before the cursor (a shell completes its nft commands); ok false
+	// leaves the line to the Lua completion. It runs on the goroutine
+	// owning the state.
+	CompleteCommand func(before string) (cands []string, wordLen int, ok bool)
 }
 
 // DefaultHistoryFile returns $XDG_STATE_HOME/nfsh/history when
@@ -92,7 +97,7 @@ func (h *Host) REPL(ctx context.Context, o REPLOptions) error {
 		Prompt:          o.Prompt,
 		HistoryFile:     hist,
 		InterruptPrompt: "^C",
-		AutoComplete:    &completer{h: h, names: o.Names},
+		AutoComplete:    &completer{h: h, names: o.Names, cmd: o.CompleteCommand},
 		Stdin:           o.Stdin,
 		Stdout:          o.Stdout,
 		Stderr:          o.Stdout,
@@ -254,6 +259,7 @@ func (h *Host) replChunk(ctx context.Context, o *REPLOptions, src string) (more 
 type completer struct {
 	h     *Host
 	names func() []string
+	cmd   func(before string) ([]string, int, bool)
 }
 
 // Do implements readline.AutoCompleter.
@@ -265,6 +271,12 @@ func (c *completer) Do(line []rune, pos int) ([][]rune, int) {
 	}
 	ch := make(chan answer, 1)
 	c.h.post(func() {
+		if c.cmd != nil {
+			if cands, n, ok := c.cmd(before); ok {
+				ch <- answer{cands, n}
+				return
+			}
+		}
 		cands, n := c.h.Complete(before, c.names)
 		ch <- answer{cands, n}
 	})

@@ -8,6 +8,7 @@ import (
 
 	glua "github.com/yuin/gopher-lua"
 
+	"github.com/nfsh/nfsh/core/ruleset"
 	"github.com/nfsh/nfsh/lua/shell"
 )
 
@@ -91,4 +92,126 @@ func openBraces(src string) int {
 		}
 	}
 	return n
+}
+
+// nftObjects are the words completed after a command verb.
+var nftObjects = map[string][]string{
+	"list": {"ruleset", "tables", "table", "chains", "chain", "sets", "set", "maps", "map", "meters", "meter",
+		"flowtables", "flowtable", "counters", "counter", "quotas", "quota", "limits", "limit", "ct"},
+	"flush":  {"ruleset", "table", "chain", "set", "map", "meter"},
+	"rename": {"chain"},
+	"reset":  {"counters", "counter", "quotas", "quota"},
+}
+
+// defaultObjects are the objects of add, create, insert, replace, delete.
+var defaultObjects = []string{"table", "chain", "rule", "set", "map", "element", "counter", "quota", "limit", "ct", "flowtable", "synproxy"}
+
+// nftFamilies are the families, in nft's spelling.
+var nftFamilies = []string{"ip", "ip6", "inet", "arp", "bridge", "netdev"}
+
+// replComplete returns the REPL's completion of nft commands: the object
+// after the verb, then families and the kernel's table names, then the
+// chain, set or object names of that table. Lines that do not start with
+// an nft verb are left to the Lua completion.
+func replComplete(sh *shell.Shell) func(before string) ([]string, int, bool) {
+	return func(before string) ([]string, int, bool) {
+		words := strings.Fields(before)
+		if len(words) == 0 || (words[0] != "list" && !commandVerbs[words[0]]) {
+			return nil, 0, false
+		}
+		cur := ""
+		if !strings.HasSuffix(before, " ") {
+			cur, words = words[len(words)-1], words[:len(words)-1]
+		}
+		if len(words) == 0 {
+			return nil, 0, false // still typing the verb: Lua names too
+		}
+		var cands []string
+		switch args := words[1:]; {
+		case len(args) == 0:
+			cands = nftObjects[words[0]]
+			if cands == nil {
+				cands = defaultObjects
+			}
+		default:
+			cands = replNames(sh, args)
+		}
+		var out []string
+		for _, c := range cands {
+			if strings.HasPrefix(c, cur) {
+				out = append(out, c)
+			}
+		}
+		return out, len(cur), true
+	}
+}
+
+// replNames completes the words after an object keyword: a family or a
+// table, then (after a family) a table, then a chain, set or object of
+// that table.
+func replNames(sh *shell.Shell, args []string) []string {
+	obj, rest := args[0], args[1:]
+	if obj == "ct" && len(rest) > 0 { // ct helper|timeout|expectation
+		rest = rest[1:]
+	}
+	fam, explicit := ruleset.FamilyIP, false
+	if len(rest) > 0 {
+		if f, ok := ruleset.ParseFamily(rest[0]); ok {
+			fam, explicit, rest = f, true, rest[1:]
+		}
+	}
+	if obj == "ruleset" || obj == "tables" || (strings.HasSuffix(obj, "s") && obj != "ct") {
+		if len(rest) == 0 && !explicit {
+			return nftFamilies
+		}
+		return nil
+	}
+	rs := sh.Declarations()
+	if rs == nil {
+		return nil
+	}
+	switch len(rest) {
+	case 0:
+		var out []string
+		if !explicit {
+			out = append(out, nftFamilies...)
+		}
+		for _, t := range rs.Tables {
+			if !explicit || t.Family == fam {
+				out = append(out, t.Name)
+			}
+		}
+		return out
+	case 1:
+		if obj == "table" {
+			return nil
+		}
+		t := rs.Table(fam, rest[0])
+		if t == nil {
+			return nil
+		}
+		var out []string
+		switch obj {
+		case "chain", "rule":
+			for _, c := range t.Chains {
+				out = append(out, c.Name)
+			}
+		case "set", "map", "element", "meter":
+			for _, s := range t.Sets {
+				if !s.Anonymous() {
+					out = append(out, s.Name)
+				}
+			}
+		case "flowtable":
+			for _, f := range t.Flowtables {
+				out = append(out, f.Name)
+			}
+		default:
+			for _, o := range t.Objects {
+				out = append(out, o.Name)
+			}
+		}
+		return out
+	}
+	return nil
 }

@@ -94,8 +94,9 @@ func cmdREPL(stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	err = sh.REPL(ctx, lua.REPLOptions{
-		Banner:  "nfsh " + lua.Version + " — Lua " + "5.1 (gopher-lua); nft commands work too; Ctrl-D exits",
-		Command: replCommand(sh),
+		Banner:          "nfsh " + lua.Version + " — Lua " + "5.1 (gopher-lua); nft commands work too; Ctrl-D exits",
+		Command:         replCommand(sh),
+		CompleteCommand: replComplete(sh),
 	})
 	return luaExit(err, ctx, stderr)
 }

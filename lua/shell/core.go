@@ -284,13 +284,23 @@ func (k *kernelConn) Owned() []string {
 
 // names returns the names of the kernel's tables, chains and sets, for
 // REPL completion; it does not open a socket just for that.
-func (k *kernelConn) names() []string {
+// declarations reads the kernel's tables, chains, named sets, objects and
+// flowtables, without rules or elements (nil when it cannot).
+func (k *kernelConn) declarations() *ruleset.Ruleset {
 	c, err := k.get()
 	if err != nil {
 		return nil
 	}
-	rs, err := kernel.Pull(c, kernel.PullOptions{})
+	rs, err := kernel.Pull(c, kernel.PullOptions{Scope: &kernel.Scope{}})
 	if err != nil {
+		return nil
+	}
+	return rs
+}
+
+func (k *kernelConn) names() []string {
+	rs := k.declarations()
+	if rs == nil {
 		return nil
 	}
 	var out []string

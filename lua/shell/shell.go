@@ -7,6 +7,7 @@ package shell
 import (
 	"context"
 	"fmt"
+	"github.com/nfsh/nfsh/core/ruleset"
 	"io"
 	"strings"
 
@@ -107,6 +108,11 @@ func (s *Shell) REPL(ctx context.Context, o lua.REPLOptions) error {
 	}
 	return s.Host.REPL(ctx, o)
 }
+
+// Declarations reads the kernel's tables, chains, named sets, objects and
+// flowtables through the session's socket, without rules or elements (for
+// completion); nil when it cannot.
+func (s *Shell) Declarations() *ruleset.Ruleset { return s.kernel.declarations() }
 
 // Close ends the session: timers and listeners stop, the Lua state is
 // closed and the kernel socket is closed, so the owner tables go with it.

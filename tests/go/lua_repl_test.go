@@ -122,4 +122,22 @@ func TestLuaREPLTmux(t *testing.T) {
 	}
 	x.send("add rule ip replt c tcp dport nosuchsvc accept", "Enter")
 	x.waitFor("Could not resolve service")
+	// Completion of nft commands: the object, a table of the family, then
+	// its only chain; the completed command runs.
+	x.send("list cha", "Tab")
+	x.waitFor("nfsh> list chain")
+	x.send(" inet kern", "Tab")
+	x.waitFor("nfsh> list chain inet kerneltbl")
+	x.send(" ", "Tab")
+	x.waitFor("nfsh> list chain inet kerneltbl c")
+	x.send("", "Enter")
+	// (the listing printed at the start holds the same lines: wait for a
+	// second one)
+	deadline = time.Now().Add(10 * time.Second)
+	for strings.Count(x.waitFor("nfsh> list chain inet kerneltbl c"), "table inet kerneltbl {") < 2 {
+		if time.Now().After(deadline) {
+			t.Fatal("the completed list command printed nothing")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
