@@ -11,9 +11,10 @@ import (
 	"github.com/nfsh/nfsh/core/monitor"
 )
 
-const monitorUsage = `usage: nfsh monitor [--json] [--count K]
+const monitorUsage = `usage: nfsh monitor [--json|-j] [--count K]
 prints ruleset changes as nft monitor does (one line per change, then
-"# new generation N by process PID (NAME)"), or one JSON object per commit,
+"# new generation N by process PID (NAME)"), as nft -j monitor does (-j:
+one JSON object per change), or one JSON object per commit (--json),
 until K commits were printed or the process is interrupted`
 
 // cmdMonitor runs `nfsh monitor`: it subscribes to ruleset changes in the
@@ -24,13 +25,15 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "trace" {
 		return cmdTrace(args[1:], stdout, stderr)
 	}
-	asJSON := false
+	asJSON, nftJSON := false, false
 	count := -1
 	for i := 0; i < len(args); i++ {
 		name, val, hasVal := strings.Cut(args[i], "=")
 		switch name {
 		case "--json":
 			asJSON = true
+		case "-j":
+			nftJSON = true
 		case "--count", "-c":
 			if !hasVal {
 				if i+1 >= len(args) {
@@ -53,6 +56,9 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	}
 	if count == 0 {
 		return nil
+	}
+	if nftJSON {
+		return monitorNftJSON(count, stdout, stderr)
 	}
 	// A snapshot gives the printer the existing sets (rules and elements
 	// print by their types) and makes the stream exact.
