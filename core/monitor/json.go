@@ -22,6 +22,8 @@ package monitor
 // format.TableObjJSON does.
 
 import (
+	"slices"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/nfsh/nfsh/core/delinearize"
@@ -212,26 +214,26 @@ func lookupRefs(es []expr.Expr) []string {
 	return names
 }
 
-// knownLookups returns r without the lookups of sets neither t nor r
-// knows, as nft drops a lookup of a set missing from its cache.
+// knownLookups returns r without the expressions that use a set neither
+// t nor r knows (lookups, dynsets, object maps), as nft drops them when
+// the set is missing from its cache.
 func (j *JSONPrinter) knownLookups(t *ruleset.Table, r *ruleset.Rule) *ruleset.Rule {
-	known := func(name string) bool { return t.Set(name) != nil || hasSet(r.Sets, name) }
-	drop := false
-	for _, e := range r.Exprs {
-		if x, ok := e.(*expr.Lookup); ok && !known(x.SetName) {
-			drop = true
+	unknown := func(e expr.Expr) bool {
+		name := ""
+		switch x := e.(type) {
+		case *expr.Lookup:
+			name = x.SetName
+		case *expr.Dynset:
+			name = x.SetName
+		case *expr.Objref:
+			name = x.SetName
 		}
+		return name != "" && t.Set(name) == nil && !hasSet(r.Sets, name)
 	}
-	if !drop {
+	if !slices.ContainsFunc(r.Exprs, unknown) {
 		return r
 	}
 	c := *r
-	c.Exprs = nil
-	for _, e := range r.Exprs {
-		if x, ok := e.(*expr.Lookup); ok && !known(x.SetName) {
-			continue
-		}
-		c.Exprs = append(c.Exprs, e)
-	}
+	c.Exprs = slices.DeleteFunc(slices.Clone(r.Exprs), unknown)
 	return &c
 }

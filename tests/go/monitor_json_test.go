@@ -39,6 +39,13 @@ add element ip t p { 192.0.2.1 . 80 }
 	"delete rule ip t c handle 7\n",
 	"add element ip t s { 1.1.1.1 }\nadd rule ip t o ip daddr @s counter\n",
 	"flush chain ip t c\n",
+	// s is gone from nft's cache: its elements are not printed, rules
+	// using it lose those statements
+	"add element ip t s { 2.2.2.2 }\ncreate element ip t s { 3.3.3.3 }\nadd rule ip t c ip saddr @s counter\n",
+	"add set ip t u { type ipv4_addr; flags dynamic; }\nadd rule ip t o ip saddr @u accept\n",
+	"flush chain ip t o\n",
+	"add rule ip t c update @u { ip daddr }\nadd rule ip t c ip saddr . tcp dport { 1.1.1.1 . 22 } accept\n",
+	"add set ip t dyn { type ipv4_addr; size 65535; flags dynamic,timeout; }\nadd rule ip t c add @dyn { ip saddr timeout 1m } counter\n",
 	"chain ip t c { policy drop; }\n",
 	`add map ip t nat { type ipv4_addr : ipv4_addr; flags interval; elements = { 10.0.0.0/8 : 192.0.2.1 } }
 add set ip t tm { type ipv4_addr; timeout 1h; elements = { 5.5.5.5 timeout 10m, 6.6.6.6 comment "hi" } }
