@@ -10,16 +10,16 @@ package monitor
 //     sends for a deletion (names and handle), so a deleted set has
 //     "type": "invalid", a deleted object's values are zero and a deleted
 //     ct helper's "type" is "(null)";
-//   - a deleted anonymous set is printed ("__set0");
-//   - a deleted rule is printed with its expressions, but nft first drops
-//     every set the rule looks up from its cache, so the lookups vanish
-//     from that rule (and the dependencies they would have hidden stay);
-//     later elements of such a set are not printed and later lookups of
-//     it vanish too.
+//   - a deleted anonymous set is printed ("__set0").
 //
-// Not copied: nft 1.0.6 prints a new table with exactly one flag from
-// freed memory ("flags": garbage); nfsh prints the flag's name, as
-// format.TableObjJSON does.
+// Not copied, because the output would be wrong:
+//   - nft 1.0.6 prints a new table with exactly one flag from freed memory
+//     ("flags": garbage); nfsh prints the flag's name, as
+//     format.TableObjJSON does;
+//   - before printing a deleted rule, nft drops every set the rule looks
+//     up from its cache: the lookups vanish from that rule, and later
+//     elements of such a set and later lookups of it are lost too. nfsh
+//     keeps the sets and prints the rules whole.
 
 import (
 	"slices"
@@ -102,14 +102,6 @@ func (j *JSONPrinter) value(e *Event) (*jobj, bool) {
 	case KindRule:
 		t := p.table(k)
 		r := e.Rule
-		if e.Op == OpDelete {
-			// nft drops the sets a deleted rule looks up from its cache
-			// before it prints the rule
-			for _, name := range lookupRefs(r.Exprs) {
-				t.Sets = removeSet(t.Sets, name)
-				delete(p.rg, setKey{k, name})
-			}
-		}
 		r = j.knownLookups(t, r)
 		v, err := format.RuleJSON(t, &ruleset.Chain{Name: e.Chain}, r, j.o)
 		if err != nil {
@@ -200,18 +192,6 @@ func (j *JSONPrinter) elements(e *Event) (*jobj, bool) {
 	}
 	return newObj("element", newObj("family", e.Family.String(), "table", e.Table, "name", e.Set,
 		"elem", newObj("set", list))), true
-}
-
-// lookupRefs returns the names of the sets the lookup expressions of es
-// refer to.
-func lookupRefs(es []expr.Expr) []string {
-	var names []string
-	for _, e := range es {
-		if x, ok := e.(*expr.Lookup); ok {
-			names = append(names, x.SetName)
-		}
-	}
-	return names
 }
 
 // knownLookups returns r without the expressions that use a set neither

@@ -12,8 +12,8 @@ import (
 
 // TestJSONPrinter checks the lines of events whose kernel messages nft
 // 1.0.6 prints in its own way: create, interval halves joined, deleted
-// sets and objects without their attributes, and lookups of sets a
-// deleted rule dropped from the cache.
+// sets and objects without their attributes; and a deleted rule printed
+// whole, where nft 1.0.6 loses its lookups.
 func TestJSONPrinter(t *testing.T) {
 	s := &ruleset.Set{Name: "s", Handle: 2, Flags: ruleset.SetInterval, KeyType: 7, KeyLen: 4} // ipv4_addr
 	newSet := Event{Op: OpNew, Kind: KindSet, Family: ruleset.FamilyIP, Table: "t", Set: "s", SetObj: s}
@@ -54,16 +54,21 @@ func TestJSONPrinter(t *testing.T) {
 			`{"delete": {"ct helper": {"family": "ip", "name": "h", "table": "t", "handle": 2, "type": "(null)", "protocol": "ip", "l3proto": "unknown"}}}`,
 		},
 	}, {
-		name: "deleted rule drops its lookups and the set",
+		// nft 1.0.6 drops the set from its cache here and prints the
+		// deleted rule, and later elements of the set, without it
+		name: "deleted rule printed whole, the set kept",
 		evs: []Event{newSet,
 			{Op: OpNew, Kind: KindRule, Flags: unix.NLM_F_APPEND, Family: ruleset.FamilyIP, Table: "t", Chain: "c", Rule: lookup},
 			{Op: OpDelete, Kind: KindRule, Family: ruleset.FamilyIP, Table: "t", Chain: "c", Rule: lookup},
 			{Op: OpNew, Kind: KindElement, Family: ruleset.FamilyIP, Table: "t", Set: "s",
-				Elements: []*ruleset.Element{elem(0, 1, 2, 3, 4)}}},
+				Elements: []*ruleset.Element{elem(0, 1, 2, 3, 4)}},
+			{Op: OpNew, Kind: KindElement, Family: ruleset.FamilyIP, Table: "t", Set: "s",
+				Elements: []*ruleset.Element{elem(ruleset.ElemIntervalEnd, 1, 2, 3, 5)}}},
 		want: []string{
 			`{"add": {"set": {"family": "ip", "name": "s", "table": "t", "type": "ipv4_addr", "handle": 2, "flags": ["interval"]}}}`,
 			`{"add": {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 4, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@s"}}, {"drop": null}]}}}`,
-			`{"delete": {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 4, "expr": [{"drop": null}]}}}`,
+			`{"delete": {"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 4, "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "ip", "field": "saddr"}}, "right": "@s"}}, {"drop": null}]}}}`,
+			`{"add": {"element": {"family": "ip", "table": "t", "name": "s", "elem": {"set": ["1.2.3.4"]}}}}`,
 		},
 	}}
 	for _, tc := range tests {

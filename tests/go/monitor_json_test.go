@@ -1,6 +1,7 @@
 package gotests
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ add set ip t s { type ipv4_addr; flags interval; elements = { 10.0.0.0/8, 192.16
 add set ip t p { type ipv4_addr . inet_service; }
 add map ip t m { type inet_service : verdict; }
 add rule ip t c tcp dport 22 accept
-add rule ip t c ip saddr @s drop
+add rule ip t o ip saddr @s drop
 add rule ip t c tcp dport { 80, 443 } counter accept comment "web"
 add counter ip t cnt
 add quota ip t q { over 10 mbytes }
@@ -34,16 +35,16 @@ add element ip t p { 192.0.2.1 . 80 }
 	"insert rule ip t c index 2 ip saddr 192.0.2.0/24 accept\n",
 	"add element ip t s { 172.16.0.0-172.16.3.255, 8.8.8.8 }\n",
 	"delete element ip t s { 192.168.1.1, 10.0.0.0/8 }\n",
-	// a deleted rule is printed with its expressions; nft drops the sets
-	// it looks up from its cache first
+	// A deleted rule is printed with its expressions. (No rule that looks
+	// up a named set is deleted here: nft 1.0.6 then drops the set from
+	// its cache and prints that rule, and later elements and rules of the
+	// set, without it; nfsh prints them whole, see core/monitor json.go.)
 	"delete rule ip t c handle 7\n",
 	"add element ip t s { 1.1.1.1 }\nadd rule ip t o ip daddr @s counter\n",
 	"flush chain ip t c\n",
-	// s is gone from nft's cache: its elements are not printed, rules
-	// using it lose those statements
-	"add element ip t s { 2.2.2.2 }\ncreate element ip t s { 3.3.3.3 }\nadd rule ip t c ip saddr @s counter\n",
-	"add set ip t u { type ipv4_addr; flags dynamic; }\nadd rule ip t o ip saddr @u accept\n",
-	"flush chain ip t o\n",
+	"add element ip t s { 2.2.2.2 }\ncreate element ip t s { 3.3.3.3 }\nadd rule ip t o ip saddr @s counter\n",
+	"add set ip t u { type ipv4_addr; flags dynamic; }\nadd rule ip t o ip saddr @u accept\nadd rule ip t c ip saddr 10.1.1.1 counter\n",
+	"flush chain ip t c\n",
 	"add rule ip t c update @u { ip daddr }\nadd rule ip t c ip saddr . tcp dport { 1.1.1.1 . 22 } accept\n",
 	"add set ip t dyn { type ipv4_addr; size 65535; flags dynamic,timeout; }\nadd rule ip t c add @dyn { ip saddr timeout 1m } counter\n",
 	"chain ip t c { policy drop; }\n",
@@ -130,6 +131,7 @@ func TestMonitorJSONMatchesNft(t *testing.T) {
 		ns.Nft(t, "add", "table", "ip", "end")
 		want := readJSONUntil(t, "nft", nft, end)
 		got := readJSONUntil(t, "nfsh", nfsh, end)
+		want, got = withoutDeletedLookups(t, want), withoutDeletedLookups(t, got)
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("after %q: lines (-nft -j monitor +nfsh monitor -j):\n%s", sc, d)
 		}
@@ -141,4 +143,50 @@ func TestMonitorJSONMatchesNft(t *testing.T) {
 		}
 	}
 	t.Logf("%d scripts, %d lines compared", len(monitorJSONScripts), total)
+}
+
+// withoutDeletedLookups takes the named-set lookups out of the lines of
+// deleted rules. nft 1.0.6 drops the sets a deleted rule looks up from
+// its cache before it prints the rule, so they are missing from its
+// line; nfsh prints the rule whole (a unit test in core/monitor checks
+// that). The scripts delete such rules only with their table, so nothing
+// else is affected; the other lines stay compared byte for byte.
+func withoutDeletedLookups(t *testing.T, lines []string) []string {
+	t.Helper()
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = l
+		if !strings.HasPrefix(l, `{"delete": {"rule": `) {
+			continue
+		}
+		var v map[string]map[string]map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("monitor line %q: %v", l, err)
+		}
+		r := v["delete"]["rule"]
+		var kept []any
+		for _, x := range asList(r["expr"]) {
+			if m, ok := x.(map[string]any)["match"].(map[string]any); ok {
+				if ref, ok := m["right"].(string); ok && strings.HasPrefix(ref, "@") {
+					continue
+				}
+			}
+			kept = append(kept, x)
+		}
+		delete(r, "expr")
+		if len(kept) > 0 {
+			r["expr"] = kept
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[i] = string(b)
+	}
+	return out
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }
