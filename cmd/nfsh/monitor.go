@@ -11,11 +11,12 @@ import (
 	"github.com/nfsh/nfsh/core/monitor"
 )
 
-const monitorUsage = `usage: nfsh monitor [--json|-j] [--count K]
+const monitorUsage = `usage: nfsh monitor [--json|-j] [--count K] [new|destroy] [tables|chains|sets|rules|elements|ruleset]
 prints ruleset changes as nft monitor does (one line per change, then
 "# new generation N by process PID (NAME)"), as nft -j monitor does (-j:
 one JSON object per change), or one JSON object per commit (--json),
-until K commits were printed or the process is interrupted`
+until K commits were printed or the process is interrupted. Like nft,
+the filter words keep only those changes (and drop the generation lines)`
 
 // cmdMonitor runs `nfsh monitor`: it subscribes to ruleset changes in the
 // current network namespace (see --netns) and prints each commit. Lost
@@ -27,6 +28,7 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	}
 	asJSON, nftJSON := false, false
 	count := -1
+	var words []string
 	for i := 0; i < len(args); i++ {
 		name, val, hasVal := strings.Cut(args[i], "=")
 		switch name {
@@ -51,14 +53,27 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintln(stdout, monitorUsage)
 			return nil
 		default:
-			return fmt.Errorf("nfsh monitor: unknown argument %q\n%s", args[i], monitorUsage)
+			if strings.HasPrefix(args[i], "-") {
+				return fmt.Errorf("nfsh monitor: unknown argument %q\n%s", args[i], monitorUsage)
+			}
+			words = append(words, args[i])
 		}
+	}
+	filter, rest, err := monitor.ParseFilter(words)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected %q after the filter", rest[0])
+	}
+	if err != nil {
+		return fmt.Errorf("nfsh monitor: %v\n%s", err, monitorUsage)
+	}
+	if filter.Given && asJSON {
+		return fmt.Errorf("nfsh monitor: the filter words apply to nft's formats, not --json\n%s", monitorUsage)
 	}
 	if count == 0 {
 		return nil
 	}
 	if nftJSON {
-		return monitorNftJSON(count, stdout, stderr)
+		return monitorNftJSON(count, filter, stdout, stderr)
 	}
 	// A snapshot gives the printer the existing sets (rules and elements
 	// print by their types) and makes the stream exact.
@@ -97,7 +112,11 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 			w.Write(b)
 			w.WriteByte('\n')
 		} else {
-			for _, l := range p.Lines(c) {
+			lines := p.FilteredLines(c, filter)
+			if len(lines) == 0 {
+				continue // nothing the filter keeps: not counted
+			}
+			for _, l := range lines {
 				w.WriteString(l)
 				w.WriteByte('\n')
 			}

@@ -11,7 +11,7 @@ import (
 // monitorNftJSON runs `nfsh monitor -j`: it prints ruleset changes as
 // `nft -j monitor` does, one JSON object per change and no generation
 // lines, until count commits were seen (count < 0: until interrupted).
-func monitorNftJSON(count int, stdout, stderr io.Writer) error {
+func monitorNftJSON(count int, filter monitor.Filter, stdout, stderr io.Writer) error {
 	snap, s, err := monitor.Snapshot(monitor.Options{NoText: true})
 	if err != nil {
 		return err
@@ -39,7 +39,11 @@ func monitorNftJSON(count int, stdout, stderr io.Writer) error {
 			p.Reset(c.Snapshot)
 			continue
 		}
-		for _, l := range p.Lines(c) {
+		lines := p.FilteredLines(c, filter)
+		if len(lines) == 0 {
+			continue // nothing printed: not counted
+		}
+		for _, l := range lines {
 			w.WriteString(l)
 			w.WriteByte('\n')
 		}

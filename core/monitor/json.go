@@ -61,9 +61,18 @@ func (j *JSONPrinter) Lines(c Commit) []string {
 		j.Reset(c.Snapshot)
 		return nil
 	}
+	return j.FilteredLines(c, Filter{})
+}
+
+// FilteredLines is Lines keeping only the events f keeps.
+func (j *JSONPrinter) FilteredLines(c Commit, f Filter) []string {
+	if c.Resync {
+		j.Reset(c.Snapshot)
+		return nil
+	}
 	var out []string
 	for i := range c.Events {
-		if l, ok := j.Line(&c.Events[i]); ok {
+		if l, ok := j.Line(&c.Events[i]); ok && f.Keep(&c.Events[i]) {
 			out = append(out, l)
 		}
 	}

@@ -62,11 +62,24 @@ func (p *Printer) Lines(c Commit) []string {
 		p.Reset(c.Snapshot)
 		return nil
 	}
+	return p.FilteredLines(c, Filter{})
+}
+
+// FilteredLines is Lines keeping only what f keeps, as `nft monitor`
+// with arguments prints it: no generation line when f was given.
+func (p *Printer) FilteredLines(c Commit, f Filter) []string {
+	if c.Resync {
+		p.Reset(c.Snapshot)
+		return nil
+	}
 	var out []string
 	for i := range c.Events {
-		if l, ok := p.Line(&c.Events[i]); ok {
+		if l, ok := p.Line(&c.Events[i]); ok && f.Keep(&c.Events[i]) {
 			out = append(out, l)
 		}
+	}
+	if f.Given {
+		return out
 	}
 	g := fmt.Sprintf("# new generation %d", c.Gen)
 	if c.Proc != "" || c.PID != 0 {
