@@ -44,7 +44,8 @@ verbs:
   fmt FILE                             parse and print canonical nft text (offline)
   bytecode FILE                        print kernel expressions like nft --debug=netlink (offline)
   diff [--prune] FROM TO               the patch from one nft file to another (- = the kernel)
-  monitor [-j | --json] [--count K]    print ruleset changes, like nft monitor (-j: like nft -j monitor)
+  monitor [-j | --json] [--count K] [new|destroy] [tables|chains|sets|rules|elements|ruleset]
+                                       print ruleset changes, like nft [-j] monitor
   monitor trace [--count K]            print packet traces (meta nftrace set 1), like nft monitor trace
   log --group N [--copy MODE] [--json] [--count K]   print NFLOG packet events
   help                                 this text
