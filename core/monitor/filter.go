@@ -53,6 +53,9 @@ func ParseFilter(args []string) (Filter, []string, error) {
 
 // Keep reports whether the filter keeps e.
 func (f Filter) Keep(e *Event) bool {
+	if !f.Given {
+		return true
+	}
 	if e.Op == OpDelete && !f.Destroy || e.Op != OpDelete && !f.New {
 		return false
 	}
