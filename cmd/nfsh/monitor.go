@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nfsh/nfsh/core/monitor"
+	"github.com/nfsh/nfsh/core/ruleset"
 )
 
 const monitorUsage = `usage: nfsh monitor [--json|-j] [--count K] [new|destroy] [tables|chains|sets|rules|elements|ruleset]
@@ -77,12 +78,40 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	}
 	// A snapshot gives the printer the existing sets (rules and elements
 	// print by their types) and makes the stream exact.
-	snap, s, err := monitor.Snapshot(monitor.Options{})
+	return printCommits(monitor.Options{}, count, stdout, stderr, func(snap *ruleset.Ruleset) commitPrinter {
+		p := monitor.NewPrinter(snap)
+		if !asJSON {
+			return commitPrinter{reset: p.Reset, lines: func(c monitor.Commit) ([]string, error) {
+				return p.FilteredLines(c, filter), nil
+			}}
+		}
+		return commitPrinter{reset: p.Reset, lines: func(c monitor.Commit) ([]string, error) {
+			b, err := json.Marshal(commitJSON(c, p))
+			return []string{string(b)}, err
+		}}
+	})
+}
+
+// commitPrinter renders the commits of a stream: lines gives a commit's
+// lines (none: the commit is not counted), reset takes a resync's
+// snapshot.
+type commitPrinter struct {
+	lines func(monitor.Commit) ([]string, error)
+	reset func(*ruleset.Ruleset)
+}
+
+// printCommits subscribes with a snapshot and prints each commit through
+// the printer newPrinter makes from it, until count commits printed
+// something (count < 0: until interrupted or the stream ends). Lost
+// events (socket overruns) are reported on stderr; the stream re-reads
+// the ruleset and goes on.
+func printCommits(opts monitor.Options, count int, stdout, stderr io.Writer, newPrinter func(*ruleset.Ruleset) commitPrinter) error {
+	snap, s, err := monitor.Snapshot(opts)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	p := monitor.NewPrinter(snap)
+	p := newPrinter(snap)
 	w := bufio.NewWriterSize(stdout, 64<<10)
 	defer w.Flush()
 	loop := newEventLoop(s.Commits(), w)
@@ -101,25 +130,19 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 		}
 		if c.Resync {
 			fmt.Fprintf(stderr, "nfsh monitor: events lost (socket overrun); ruleset re-read at generation %d\n", c.Gen)
-			p.Reset(c.Snapshot)
+			p.reset(c.Snapshot)
 			continue
 		}
-		if asJSON {
-			b, err := json.Marshal(commitJSON(c, p))
-			if err != nil {
-				return err
-			}
-			w.Write(b)
+		lines, err := p.lines(c)
+		if err != nil {
+			return err
+		}
+		if len(lines) == 0 {
+			continue // nothing printed (filtered out): not counted
+		}
+		for _, l := range lines {
+			w.WriteString(l)
 			w.WriteByte('\n')
-		} else {
-			lines := p.FilteredLines(c, filter)
-			if len(lines) == 0 {
-				continue // nothing the filter keeps: not counted
-			}
-			for _, l := range lines {
-				w.WriteString(l)
-				w.WriteByte('\n')
-			}
 		}
 		printed++
 		if printed == count {
