@@ -31,23 +31,16 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 	count := -1
 	var words []string
 	for i := 0; i < len(args); i++ {
-		name, val, hasVal := strings.Cut(args[i], "=")
+		name, _, _ := strings.Cut(args[i], "=")
 		switch name {
 		case "--json":
 			asJSON = true
 		case "-j":
 			nftJSON = true
 		case "--count", "-c":
-			if !hasVal {
-				if i+1 >= len(args) {
-					return fmt.Errorf("nfsh monitor: %s needs a value\n%s", name, monitorUsage)
-				}
-				i++
-				val = args[i]
-			}
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 {
-				return fmt.Errorf("nfsh monitor: %s: %q is not a count\n%s", name, val, monitorUsage)
+			n, err := countValue("nfsh monitor", monitorUsage, args, &i)
+			if err != nil {
+				return err
 			}
 			count = n
 		case "-h", "--help":
@@ -90,6 +83,25 @@ func cmdMonitor(args []string, stdout, stderr io.Writer) error {
 			return []string{string(b)}, err
 		}}
 	})
+}
+
+// countValue reads the value of the --count option at args[*i], written
+// --count=K or as the next argument (then *i moves to it); cmd and usage
+// go into errors.
+func countValue(cmd, usage string, args []string, i *int) (int, error) {
+	name, val, hasVal := strings.Cut(args[*i], "=")
+	if !hasVal {
+		if *i+1 >= len(args) {
+			return 0, fmt.Errorf("%s: %s needs a value\n%s", cmd, name, usage)
+		}
+		*i++
+		val = args[*i]
+	}
+	n, err := strconv.Atoi(val)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %s: %q is not a count\n%s", cmd, name, val, usage)
+	}
+	return n, nil
 }
 
 // commitPrinter renders the commits of a stream: lines gives a commit's

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/nfsh/nfsh/core/trace"
@@ -22,19 +21,12 @@ trace events were printed or the process is interrupted`
 func cmdTrace(args []string, stdout, stderr io.Writer) error {
 	count := -1
 	for i := 0; i < len(args); i++ {
-		name, val, hasVal := strings.Cut(args[i], "=")
+		name, _, _ := strings.Cut(args[i], "=")
 		switch name {
 		case "--count", "-c":
-			if !hasVal {
-				if i+1 >= len(args) {
-					return fmt.Errorf("nfsh monitor trace: %s needs a value\n%s", name, traceUsage)
-				}
-				i++
-				val = args[i]
-			}
-			n, err := strconv.Atoi(val)
-			if err != nil || n < 0 {
-				return fmt.Errorf("nfsh monitor trace: %s: %q is not a count\n%s", name, val, traceUsage)
+			n, err := countValue("nfsh monitor trace", traceUsage, args, &i)
+			if err != nil {
+				return err
 			}
 			count = n
 		case "-h", "--help":
