@@ -182,3 +182,12 @@ func errnoText(n syscall.Errno) string {
 	}
 	return s
 }
+
+// ErrnoOf returns the errno err wraps, or 0 (for Error.Errno).
+func ErrnoOf(err error) syscall.Errno {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return 0
+}

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -52,7 +51,6 @@ type Options struct {
 type Stream struct {
 	opts  Options
 	sub   *nfnl.Conn
-	rc    syscall.RawConn
 	query *nfnl.Conn // snapshot streams: the socket re-pulls go through
 	snap  bool       // deliver only commits after gen
 	gen   uint32
@@ -137,12 +135,9 @@ func subscribe(opts Options) (*Stream, error) {
 	s := &Stream{opts: opts, sub: c, ch: make(chan Commit, opts.Buffer), done: make(chan struct{}), exited: make(chan struct{})}
 	fail := func(op string, err error) (*Stream, error) {
 		c.Close()
-		return nil, &diag.Error{Op: op, Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: op, Err: err, Errno: diag.ErrnoOf(err)}
 	}
-	if s.rc, err = c.Netlink().SyscallConn(); err != nil {
-		return fail("monitor raw conn", err)
-	}
-	if err := s.setRcvBuf(opts.RcvBuf); err != nil {
+	if err := c.SetRcvBuf(opts.RcvBuf); err != nil {
 		return fail("monitor set SO_RCVBUF", err)
 	}
 	if err := c.Netlink().JoinGroup(unix.NFNLGRP_NFTABLES); err != nil {
@@ -184,22 +179,6 @@ func (s *Stream) pullConsistent() (*ruleset.Ruleset, uint32, error) {
 		return rs, g1, nil
 	}
 	return nil, 0, &diag.Error{Op: "monitor snapshot", Msg: fmt.Sprintf("the ruleset changed during each of %d pulls", maxPullTries)}
-}
-
-// setRcvBuf sets SO_RCVBUF to n bytes, with SO_RCVBUFFORCE where permitted.
-func (s *Stream) setRcvBuf(n int) error {
-	var serr error
-	err := s.rc.Control(func(fd uintptr) {
-		v := max(n/2, 1) // the kernel doubles what it is given
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, v)
-		if serr != nil {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, v)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return serr
 }
 
 // Commits returns the channel commits arrive on, in commit order. It is
@@ -262,7 +241,7 @@ func (s *Stream) run() {
 	defer close(s.ch)
 	buf := make([]byte, recvBufSize)
 	for !s.stopped() {
-		n, err := s.recv(buf)
+		n, err := s.sub.RecvDatagram(buf)
 		if s.stopped() {
 			return
 		}
@@ -273,7 +252,7 @@ func (s *Stream) run() {
 			continue
 		}
 		if err != nil {
-			s.fail(&diag.Error{Op: "monitor recvmsg", Err: err, Errno: errnoOf(err)})
+			s.fail(&diag.Error{Op: "monitor recvmsg", Err: err, Errno: diag.ErrnoOf(err)})
 			return
 		}
 		ok := true
@@ -288,56 +267,6 @@ func (s *Stream) run() {
 		}
 		if !ok {
 			return
-		}
-	}
-}
-
-// recv reads one datagram, waiting for it.
-func (s *Stream) recv(buf []byte) (int, error) {
-	var n int
-	var rerr error
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			n, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
-			if rerr != unix.EINTR {
-				return rerr != unix.EAGAIN
-			}
-		}
-	})
-	if err != nil {
-		return 0, err
-	}
-	if rerr != nil {
-		return 0, rerr
-	}
-	if n > len(buf) {
-		return 0, fmt.Errorf("netlink datagram of %d bytes truncated to %d", n, len(buf))
-	}
-	return n, nil
-}
-
-// drain discards every datagram queued on the socket. After an overrun
-// the kernel reports ENOBUFS once and then drops silently until the
-// receive queue has been read empty (NETLINK_S_CONGESTED is cleared only
-// then), so a snapshot must be pulled after the drain: a commit dropped
-// later is reported by a new ENOBUFS, one queued later is delivered or
-// skipped by its generation.
-func (s *Stream) drain(buf []byte) error {
-	for {
-		var rerr error
-		err := s.rc.Read(func(fd uintptr) bool {
-			_, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT|unix.MSG_TRUNC)
-			return true // never wait: an empty queue ends the drain
-		})
-		switch {
-		case err != nil:
-			return err
-		case rerr == nil, rerr == unix.EINTR, rerr == unix.ENOBUFS:
-			// a datagram discarded, or a further overrun the resync covers
-		case rerr == unix.EAGAIN:
-			return nil
-		default:
-			return rerr
 		}
 	}
 }
@@ -374,8 +303,8 @@ func (s *Stream) commit(c Commit) bool {
 func (s *Stream) overrun(buf []byte) bool {
 	s.overruns.Add(1)
 	s.asm.reset()
-	if err := s.drain(buf); err != nil {
-		s.fail(&diag.Error{Op: "monitor recvmsg", Err: err, Errno: errnoOf(err)})
+	if err := s.sub.DiscardQueued(buf); err != nil {
+		s.fail(&diag.Error{Op: "monitor recvmsg", Err: err, Errno: diag.ErrnoOf(err)})
 		return false
 	}
 	c := Commit{Resync: true}
@@ -480,12 +409,4 @@ func pullSets(c *nfnl.Conn) (*ruleset.Ruleset, error) {
 		return nil
 	})
 	return rs, err
-}
-
-func errnoOf(err error) syscall.Errno {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
 }

@@ -39,7 +39,7 @@ func newIfNames(nsfd int) (*ifNames, error) {
 	}
 	c, err := netlink.Dial(unix.NETLINK_ROUTE, cfg)
 	if err != nil {
-		return nil, &diag.Error{Op: "nflog dial rtnetlink", Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: "nflog dial rtnetlink", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	return &ifNames{c: c, cache: make(map[uint32]ifName)}, nil
 }

@@ -213,7 +213,7 @@ func Listen(opts Options) (*Listener, error) {
 	}
 	nl, err := netlink.Dial(unix.NETLINK_NETFILTER, cfg)
 	if err != nil {
-		return nil, &diag.Error{Op: "nflog dial", Object: opts.NetNS.String(), Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: "nflog dial", Object: opts.NetNS.String(), Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	events := opts.Events
 	if events <= 0 {
@@ -262,7 +262,7 @@ func (l *Listener) setup(nsfd int) error {
 		rcv = defaultRcvBuf
 	}
 	if err := l.setRcvBuf(rcv); err != nil {
-		return &diag.Error{Op: "nflog set SO_RCVBUF", Err: err, Errno: errnoOf(err)}
+		return &diag.Error{Op: "nflog set SO_RCVBUF", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	if !o.NoNames {
 		if l.names, err = newIfNames(nsfd); err != nil {
@@ -328,7 +328,7 @@ func (l *Listener) setup(nsfd int) error {
 }
 
 func (l *Listener) configError(op string, err error) error {
-	e := &diag.Error{Op: "nflog " + op, Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: errnoOf(err)}
+	e := &diag.Error{Op: "nflog " + op, Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: diag.ErrnoOf(err)}
 	switch e.Errno {
 	case unix.EPERM, unix.EBUSY:
 		e.Hint = "another socket in this network namespace has bound the group"
@@ -476,7 +476,7 @@ func (l *Listener) run() {
 			select {
 			case <-l.done:
 			default:
-				l.err = &diag.Error{Op: "nflog receive", Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: errnoOf(err)}
+				l.err = &diag.Error{Op: "nflog receive", Object: fmt.Sprintf("group %d", l.opts.Group), Err: err, Errno: diag.ErrnoOf(err)}
 			}
 			return
 		}
@@ -908,17 +908,9 @@ func openNetNS(ns nfnl.NetNS) (int, error) {
 	case nfnl.NetNSPathKind:
 		fd, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return -1, &diag.Error{Op: "open netns", Object: ns.Path, Err: err, Errno: errnoOf(err)}
+			return -1, &diag.Error{Op: "open netns", Object: ns.Path, Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		return fd, nil
 	}
 	return -1, &diag.Error{Op: "nflog listen", Object: ns.String(), Msg: "a throwaway namespace has nothing to log; name one"}
-}
-
-func errnoOf(err error) syscall.Errno {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
 }

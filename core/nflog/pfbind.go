@@ -21,13 +21,13 @@ const loggerName = "nfnetlink_log"
 func (l *Listener) bindFamily(nsfd int, pf uint8) error {
 	cur, err := boundLogger(nsfd, pf)
 	if err != nil {
-		return &diag.Error{Op: "nflog read default logger", Object: fmt.Sprintf("family %d", pf), Err: err, Errno: errnoOf(err)}
+		return &diag.Error{Op: "nflog read default logger", Object: fmt.Sprintf("family %d", pf), Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	if cur != "NONE" {
 		return nil // ours already, or someone else's: leave it
 	}
 	if err := l.request(pf, 0, attrU8(cfgCmd, cmdPFBind)); err != nil {
-		return &diag.Error{Op: "nflog bind family", Object: fmt.Sprintf("family %d", pf), Err: err, Errno: errnoOf(err)}
+		return &diag.Error{Op: "nflog bind family", Object: fmt.Sprintf("family %d", pf), Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	l.bound = append(l.bound, pf)
 	return nil

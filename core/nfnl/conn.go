@@ -11,7 +11,6 @@ package nfnl
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -117,13 +116,13 @@ func Dial(opts Options) (*Conn, error) {
 	case NetNSPathKind:
 		fd, err := unix.Open(opts.NetNS.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return nil, &diag.Error{Op: "open netns", Object: opts.NetNS.Path, Err: err, Errno: errnoOf(err)}
+			return nil, &diag.Error{Op: "open netns", Object: opts.NetNS.Path, Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		nsfd = fd
 	case NetNSNewKind:
 		fd, err := newNetNS()
 		if err != nil {
-			return nil, &diag.Error{Op: "create netns", Err: err, Errno: errnoOf(err)}
+			return nil, &diag.Error{Op: "create netns", Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		nsfd, keep = fd, true
 	}
@@ -142,7 +141,7 @@ func (c *Conn) Clone() (*Conn, error) {
 		ierr = err
 	}
 	if ierr != nil {
-		return nil, &diag.Error{Op: "clone nfnetlink socket", Msg: "SIOCGSKNS", Err: ierr, Errno: errnoOf(ierr)}
+		return nil, &diag.Error{Op: "clone nfnetlink socket", Msg: "SIOCGSKNS", Err: ierr, Errno: diag.ErrnoOf(ierr)}
 	}
 	unix.CloseOnExec(nsfd)
 	return dial(nsfd, false, "socket's namespace")
@@ -172,12 +171,12 @@ func dial(nsfd int, keep bool, nsName string) (*Conn, error) {
 		if keep {
 			unix.Close(nsfd)
 		}
-		return nil, &diag.Error{Op: "dial nfnetlink", Object: nsName, Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: "dial nfnetlink", Object: nsName, Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	c := &Conn{nl: nl, pid: nl.PID(), nsfd: nsfd}
 	fail := func(op string, err error) (*Conn, error) {
 		c.Close()
-		return nil, &diag.Error{Op: op, Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: op, Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	if err := nl.SetOption(netlink.ExtendedAcknowledge, true); err != nil {
 		return fail("enable NETLINK_EXT_ACK", err)
@@ -394,14 +393,6 @@ func newNetNS() (int, error) {
 	}()
 	r := <-ch
 	return r.fd, r.err
-}
-
-func errnoOf(err error) syscall.Errno {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
 }
 
 var ne = binary.NativeEndian

@@ -45,14 +45,14 @@ func (c *Conn) dumpOnce(req DumpRequest, fn func(Msg) error) error {
 	b = append(b, req.Attrs...)
 	ne.PutUint32(b[0:4], uint32(len(b)))
 	if err := c.send(b); err != nil {
-		return &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: errnoOf(err)}
+		return &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	var ferr error
 	intr := false
 	for {
 		dgram, err := c.recv(true)
 		if err != nil {
-			return &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: errnoOf(err)}
+			return &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		done := false
 		var kerr error
@@ -127,13 +127,13 @@ func (c *Conn) Query(typ uint16, family uint8, flags uint16, attrs []byte, fn fu
 	b = append(b, attrs...)
 	ne.PutUint32(b[0:4], uint32(len(b)))
 	if err := c.send(b); err != nil {
-		return &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: errnoOf(err)}
+		return &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	var ferr error
 	for {
 		dgram, err := c.recv(true)
 		if err != nil {
-			return &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: errnoOf(err)}
+			return &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		done := false
 		var kerr error

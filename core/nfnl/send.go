@@ -60,10 +60,10 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 		need += int(n)*4096 + 2*b.Size()
 	}
 	if err := c.growRcvBuf(need); err != nil {
-		return SendResult{}, &diag.Error{Op: op, Msg: "set SO_RCVBUFFORCE", Err: err, Errno: errnoOf(err)}
+		return SendResult{}, &diag.Error{Op: op, Msg: "set SO_RCVBUFFORCE", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 	if err := c.send(out); err != nil {
-		return SendResult{}, &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: errnoOf(err)}
+		return SendResult{}, &diag.Error{Op: op, Msg: "sendmsg", Err: err, Errno: diag.ErrnoOf(err)}
 	}
 
 	// nfnetlink processes the whole batch inside sendmsg, so every answer
@@ -75,7 +75,7 @@ func (c *Conn) SendBatch(b *Batch, opts SendOptions) (SendResult, error) {
 			return ans.res, &diag.Error{Op: op, Err: ErrAcksLost, Errno: unix.ENOBUFS}
 		}
 		if err != nil {
-			return ans.res, &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: errnoOf(err)}
+			return ans.res, &diag.Error{Op: op, Msg: "recvmsg", Err: err, Errno: diag.ErrnoOf(err)}
 		}
 		if dgram == nil {
 			break

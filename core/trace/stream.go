@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -58,7 +57,6 @@ type Stats struct {
 type Stream struct {
 	opts Options
 	c    *nfnl.Conn
-	rc   syscall.RawConn
 
 	ch     chan Event
 	done   chan struct{}
@@ -87,12 +85,9 @@ func Listen(opts Options) (*Stream, error) {
 	s := &Stream{opts: opts, c: c, ch: make(chan Event, opts.Buffer), done: make(chan struct{}), exited: make(chan struct{})}
 	fail := func(op string, err error) (*Stream, error) {
 		c.Close()
-		return nil, &diag.Error{Op: op, Err: err, Errno: errnoOf(err)}
+		return nil, &diag.Error{Op: op, Err: err, Errno: diag.ErrnoOf(err)}
 	}
-	if s.rc, err = c.Netlink().SyscallConn(); err != nil {
-		return fail("trace raw conn", err)
-	}
-	if err := s.setRcvBuf(opts.RcvBuf); err != nil {
+	if err := c.SetRcvBuf(opts.RcvBuf); err != nil {
 		return fail("trace set SO_RCVBUF", err)
 	}
 	if err := c.Netlink().JoinGroup(unix.NFNLGRP_NFTRACE); err != nil {
@@ -115,21 +110,6 @@ func (s *Stream) Pull() (*ruleset.Ruleset, error) {
 	}
 	defer q.Close()
 	return kernel.Pull(q, kernel.PullOptions{})
-}
-
-func (s *Stream) setRcvBuf(n int) error {
-	var serr error
-	err := s.rc.Control(func(fd uintptr) {
-		v := max(n/2, 1) // the kernel doubles what it is given
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, v)
-		if serr != nil {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, v)
-		}
-	})
-	if err != nil {
-		return err
-	}
-	return serr
 }
 
 // Events returns the channel traces arrive on, in the order the kernel
@@ -183,7 +163,7 @@ func (s *Stream) run() {
 	defer close(s.ch)
 	buf := make([]byte, recvBufSize)
 	for !s.stopped() {
-		n, err := s.recv(buf)
+		n, err := s.c.RecvDatagram(buf)
 		if s.stopped() {
 			return
 		}
@@ -197,7 +177,7 @@ func (s *Stream) run() {
 			continue
 		}
 		if err != nil {
-			s.fail(&diag.Error{Op: "trace recvmsg", Err: err, Errno: errnoOf(err)})
+			s.fail(&diag.Error{Op: "trace recvmsg", Err: err, Errno: diag.ErrnoOf(err)})
 			return
 		}
 		msgs, err := SplitDatagram(buf[:n])
@@ -230,33 +210,4 @@ func (s *Stream) send(e Event) bool {
 	case <-s.done:
 		return false
 	}
-}
-
-// recv reads one datagram, waiting for it.
-func (s *Stream) recv(buf []byte) (int, error) {
-	var n int
-	var rerr error
-	err := s.rc.Read(func(fd uintptr) bool {
-		for {
-			n, _, rerr = unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
-			if rerr != unix.EINTR {
-				return rerr != unix.EAGAIN
-			}
-		}
-	})
-	if err != nil {
-		return 0, err
-	}
-	if rerr != nil {
-		return 0, rerr
-	}
-	return n, nil
-}
-
-func errnoOf(err error) syscall.Errno {
-	var e syscall.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return 0
 }
