@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -124,43 +123,14 @@ func printCommits(opts monitor.Options, count int, stdout, stderr io.Writer, new
 	}
 	defer s.Close()
 	p := newPrinter(snap)
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	defer w.Flush()
-	loop := newEventLoop(s.Commits(), w)
-	defer loop.stop()
-	printed := 0
-	for {
-		c, ok, stopped, err := loop.next()
-		switch {
-		case err != nil:
-			return err
-		case stopped:
-			return nil
-		}
-		if !ok {
-			return s.Err()
-		}
+	return printStream(s.Commits(), stdout, count, s.Err, func(c monitor.Commit) ([]string, error) {
 		if c.Resync {
 			fmt.Fprintf(stderr, "nfsh monitor: events lost (socket overrun); ruleset re-read at generation %d\n", c.Gen)
 			p.reset(c.Snapshot)
-			continue
+			return nil, nil
 		}
-		lines, err := p.lines(c)
-		if err != nil {
-			return err
-		}
-		if len(lines) == 0 {
-			continue // nothing printed (filtered out): not counted
-		}
-		for _, l := range lines {
-			w.WriteString(l)
-			w.WriteByte('\n')
-		}
-		printed++
-		if printed == count {
-			return w.Flush()
-		}
-	}
+		return p.lines(c)
+	})
 }
 
 // jsonEvent is one event of `nfsh monitor --json`.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -42,5 +43,43 @@ func (l *eventLoop[T]) next() (v T, ok, stopped bool, err error) {
 		return v, ok, false, nil
 	case <-l.sig:
 		return v, false, true, nil
+	}
+}
+
+// printStream prints, line by line, what render makes of each value of ch
+// until count values printed something (count < 0: until a signal, or
+// until ch closes: then streamErr says why). Values rendered to no lines
+// (overrun reports, filtered changes) are not counted.
+func printStream[T any](ch <-chan T, stdout io.Writer, count int, streamErr func() error, render func(T) ([]string, error)) error {
+	w := bufio.NewWriterSize(stdout, 64<<10)
+	defer w.Flush()
+	loop := newEventLoop(ch, w)
+	defer loop.stop()
+	printed := 0
+	for {
+		v, ok, stopped, err := loop.next()
+		switch {
+		case err != nil:
+			return err
+		case stopped:
+			return nil
+		case !ok:
+			return streamErr()
+		}
+		lines, err := render(v)
+		if err != nil {
+			return err
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		for _, l := range lines {
+			w.WriteString(l)
+			w.WriteByte('\n')
+		}
+		printed++
+		if printed == count {
+			return w.Flush()
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strings"
@@ -49,33 +48,11 @@ func cmdTrace(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	p := trace.NewPrinter(rs, nil)
-	w := bufio.NewWriterSize(stdout, 64<<10)
-	defer w.Flush()
-	loop := newEventLoop(s.Events(), w)
-	defer loop.stop()
-	printed := 0
-	for {
-		ev, ok, stopped, err := loop.next()
-		switch {
-		case err != nil:
-			return err
-		case stopped:
-			return nil
-		}
-		if !ok {
-			return s.Err()
-		}
+	return printStream(s.Events(), stdout, count, s.Err, func(ev trace.Event) ([]string, error) {
 		if ev.Lost {
 			fmt.Fprintln(stderr, "nfsh monitor trace: traces lost (socket overrun)")
-			continue
+			return nil, nil
 		}
-		for _, l := range p.Lines(&ev.Trace) {
-			w.WriteString(l)
-			w.WriteByte('\n')
-		}
-		printed++
-		if printed == count {
-			return w.Flush()
-		}
-	}
+		return p.Lines(&ev.Trace), nil
+	})
 }
