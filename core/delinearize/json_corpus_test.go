@@ -13,48 +13,12 @@ import (
 	"github.com/nfsh/nfsh/core/delinearize"
 	"github.com/nfsh/nfsh/core/expr"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/tests/go/corpus"
 )
-
-const jsonCorpusDir = "/work/shared/nftables-tests/tests/py"
 
 // jsonCorpusMin is the number of corpus units whose JSON matches; the
 // test fails when fewer do (a ratchet: raise it as coverage grows).
 const jsonCorpusMin = 4600
-
-// readJSONEntries parses a .t.json(.output) file: "# RULE" headers, each
-// followed by a JSON array up to a blank line. The first entry wins.
-func readJSONEntries(path string) map[string]string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	out := map[string]string{}
-	var key string
-	var body strings.Builder
-	in := false
-	flush := func() {
-		if in {
-			if _, ok := out[key]; !ok {
-				out[key] = body.String()
-			}
-		}
-		in = false
-		body.Reset()
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, "# "):
-			flush()
-			key, in = strings.TrimSpace(line[2:]), true
-		case strings.TrimSpace(line) == "":
-			flush()
-		case in:
-			body.WriteString(strings.TrimSpace(line))
-		}
-	}
-	flush()
-	return out
-}
 
 // jsonTFile is what a .t file declares: its tables (family and first
 // chain), chain configurations, set, element and object lines and rules.
@@ -196,10 +160,10 @@ func compileLast(src, fam, ch string) (*ruleset.Table, *ruleset.Rule, error) {
 
 func TestJSONCorpus(t *testing.T) {
 	t.Setenv("TZ", "UTC-2")
-	if _, err := os.Stat(jsonCorpusDir); err != nil {
+	if _, err := os.Stat(corpus.Dir); err != nil {
 		t.Skip("corpus not present")
 	}
-	files, _ := filepath.Glob(filepath.Join(jsonCorpusDir, "*", "*.t"))
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir, "*", "*.t"))
 	only := os.Getenv("CORPUS_ONLY")
 	verbose := os.Getenv("CORPUS_VERBOSE") != ""
 	opts := &delinearize.Options{NumericProto: true, Stateless: true, IfName: func(i int) (string, bool) {
@@ -212,15 +176,15 @@ func TestJSONCorpus(t *testing.T) {
 	var dirs []string
 	total, pass := 0, 0
 	for _, f := range files {
-		rel, _ := filepath.Rel(jsonCorpusDir, f)
+		rel, _ := filepath.Rel(corpus.Dir, f)
 		if only != "" && !strings.Contains(rel, only) {
 			continue
 		}
-		in := readJSONEntries(f + ".json")
+		in := corpus.JSONEntries(f + ".json")
 		if in == nil {
 			continue
 		}
-		outp := readJSONEntries(f + ".json.output")
+		outp := corpus.JSONEntries(f + ".json.output")
 		tf := readJSONT(f)
 		dir := filepath.Dir(rel)
 		if _, ok := dirTotal[dir]; !ok {

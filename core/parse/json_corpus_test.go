@@ -15,9 +15,8 @@ import (
 	"github.com/nfsh/nfsh/core/compile"
 	"github.com/nfsh/nfsh/core/parse"
 	"github.com/nfsh/nfsh/core/ruleset"
+	"github.com/nfsh/nfsh/tests/go/corpus"
 )
-
-const jsonCorpusDir = "/work/shared/nftables-tests/tests/py"
 
 // jsonInputMin is the number of corpus units whose JSON form compiles to
 // the bytecode of their text form (.t.json entries, and the listing form
@@ -25,41 +24,6 @@ const jsonCorpusDir = "/work/shared/nftables-tests/tests/py"
 // lists an equivalent rule); the test fails when fewer do (a
 // ratchet: raise it as coverage grows).
 const jsonInputMin = 6404
-
-// corpusJSONEntries parses a .t.json file: "# RULE" headers, each followed
-// by a JSON array up to a blank line; the first entry of a rule wins.
-func corpusJSONEntries(path string) map[string]string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	out := map[string]string{}
-	var key string
-	var body strings.Builder
-	in := false
-	flush := func() {
-		if in {
-			if _, ok := out[key]; !ok {
-				out[key] = body.String()
-			}
-		}
-		in = false
-		body.Reset()
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		switch {
-		case strings.HasPrefix(line, "# "):
-			flush()
-			key, in = strings.TrimSpace(line[2:]), true
-		case strings.TrimSpace(line) == "":
-			flush()
-		case in:
-			body.WriteString(strings.TrimSpace(line))
-		}
-	}
-	flush()
-	return out
-}
 
 // isOutput reports whether m is the .t.json.output map o.
 func isOutput(m, o map[string]string) bool {
@@ -201,25 +165,25 @@ func normElements(s string) string {
 
 func TestJSONCorpus(t *testing.T) {
 	t.Setenv("TZ", "UTC-2")
-	if _, err := os.Stat(jsonCorpusDir); err != nil {
+	if _, err := os.Stat(corpus.Dir); err != nil {
 		t.Skip("corpus not present")
 	}
-	files, _ := filepath.Glob(filepath.Join(jsonCorpusDir, "*", "*.t"))
+	files, _ := filepath.Glob(filepath.Join(corpus.Dir, "*", "*.t"))
 	only := os.Getenv("CORPUS_ONLY")
 	verbose := os.Getenv("CORPUS_VERBOSE") != ""
 	dirPass, dirTotal := map[string]int{}, map[string]int{}
 	total, pass, textFail := 0, 0, 0
 	var fails []string
 	for _, path := range files {
-		rel, _ := filepath.Rel(jsonCorpusDir, path)
+		rel, _ := filepath.Rel(corpus.Dir, path)
 		if only != "" && !strings.Contains(rel, only) {
 			continue
 		}
-		in := corpusJSONEntries(path + ".json")
+		in := corpus.JSONEntries(path + ".json")
 		if in == nil {
 			continue
 		}
-		outp := corpusJSONEntries(path + ".json.output")
+		outp := corpus.JSONEntries(path + ".json.output")
 		tf := readCorpusFile(path)
 		dir := filepath.Dir(rel)
 		for _, r := range tf.rules {
