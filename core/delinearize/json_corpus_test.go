@@ -20,102 +20,6 @@ import (
 // test fails when fewer do (a ratchet: raise it as coverage grows).
 const jsonCorpusMin = 4600
 
-// jsonTFile is what a .t file declares: its tables (family and first
-// chain), chain configurations, set, element and object lines and rules.
-type jsonTFile struct {
-	tables []struct{ fam, chain string }
-	chains map[string]string
-	decls  []string // "!", "?", "%" lines in order, raw
-	rules  []struct {
-		line int
-		text string
-	}
-}
-
-func readJSONT(path string) *jsonTFile {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	tf := &jsonTFile{chains: map[string]string{}}
-	for i, line := range strings.Split(string(data), "\n") {
-		if line == "" {
-			continue
-		}
-		switch line[0] {
-		case ':':
-			name, cfg, _ := strings.Cut(line[1:], ";")
-			tf.chains[name] = cfg
-			continue
-		case '*':
-			f := strings.Split(line[1:], ";")
-			if len(f) >= 3 {
-				ch, _, _ := strings.Cut(f[2], ",")
-				tf.tables = append(tf.tables, struct{ fam, chain string }{f[0], ch})
-			}
-			continue
-		case '!', '?', '%':
-			tf.decls = append(tf.decls, line)
-			continue
-		case '#', '-', ' ':
-			continue
-		}
-		f := strings.Split(line, ";")
-		if len(f) < 2 || strings.TrimRight(f[1], " ") != "ok" {
-			continue
-		}
-		tf.rules = append(tf.rules, struct {
-			line int
-			text string
-		}{i + 1, f[0]})
-	}
-	return tf
-}
-
-// script returns the nft script the corpus driver runs for a rule in
-// table fam/t, chain ch: the table, the chain, the declarations that
-// succeed and the rule.
-func (tf *jsonTFile) script(fam, ch, rule string) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "add table %s t\n", fam)
-	fmt.Fprintf(&sb, "add chain %s t %s { %s; }\n", fam, ch, tf.chains[ch])
-	for _, d := range tf.decls {
-		body, state := d[1:], ""
-		if i := strings.LastIndex(body, ";"); i >= 0 {
-			body, state = body[:i], strings.TrimSpace(body[i+1:])
-		}
-		if state != "ok" {
-			continue
-		}
-		switch d[0] {
-		case '!':
-			name, rest, _ := strings.Cut(body, " ")
-			// "type T [timeout X] [flags F]" as the driver writes it
-			spec := rest
-			if i := strings.Index(spec, " timeout "); i >= 0 {
-				spec = spec[:i] + ";" + spec[i:]
-			} else if i := strings.Index(spec, " flags "); i >= 0 {
-				spec = spec[:i] + ";" + spec[i:]
-			}
-			fmt.Fprintf(&sb, "add set %s t %s { %s; }\n", fam, name, spec)
-		case '?':
-			name, elems, _ := strings.Cut(body, " ")
-			fmt.Fprintf(&sb, "add element %s t %s { %s }\n", fam, name, elems)
-		case '%':
-			name, rest, _ := strings.Cut(body, " ")
-			rest = strings.TrimPrefix(rest, "type ")
-			typ, spec, _ := strings.Cut(rest, " ")
-			if typ == "ct" {
-				sub, s2, _ := strings.Cut(spec, " ")
-				typ, spec = "ct "+sub, s2
-			}
-			fmt.Fprintf(&sb, "add %s %s t %s %s\n", typ, fam, name, spec)
-		}
-	}
-	fmt.Fprintf(&sb, "add rule %s t %s %s\n", fam, ch, rule)
-	return sb.String()
-}
-
 // compileLast compiles src and returns the table and last rule of chain ch.
 func compileLast(src, fam, ch string) (*ruleset.Table, *ruleset.Rule, error) {
 	cmds, err := compile.Source("corpus.nft", []byte(src), nil)
@@ -185,14 +89,14 @@ func TestJSONCorpus(t *testing.T) {
 			continue
 		}
 		outp := corpus.JSONEntries(f + ".json.output")
-		tf := readJSONT(f)
+		tf := corpus.ReadTFile(f)
 		dir := filepath.Dir(rel)
 		if _, ok := dirTotal[dir]; !ok {
 			dirs = append(dirs, dir)
 			dirTotal[dir] = 0
 		}
-		for _, r := range tf.rules {
-			key := strings.TrimSpace(r.text)
+		for _, r := range tf.Rules {
+			key := strings.TrimSpace(r.Text)
 			want, ok := outp[key]
 			if !ok {
 				want, ok = in[key]
@@ -205,14 +109,14 @@ func TestJSONCorpus(t *testing.T) {
 				continue
 			}
 			seen := map[string]bool{}
-			for _, tb := range tf.tables {
-				if seen[tb.fam] {
+			for _, tb := range tf.Tables {
+				if seen[tb.Family] {
 					continue
 				}
-				seen[tb.fam] = true
+				seen[tb.Family] = true
 				total++
 				dirTotal[dir]++
-				tbl, rule, err := compileLast(tf.script(tb.fam, tb.chain, r.text), tb.fam, tb.chain)
+				tbl, rule, err := compileLast(tf.Prelude(tb.Family, tb.Chains[0])+fmt.Sprintf("add rule %s t %s %s\n", tb.Family, tb.Chains[0], r.Text), tb.Family, tb.Chains[0])
 				var got json.RawMessage
 				if err == nil {
 					got, err = delinearize.RuleJSON(tbl, rule, opts)
@@ -227,10 +131,10 @@ func TestJSONCorpus(t *testing.T) {
 						dirPass[dir]++
 						continue
 					} else if verbose {
-						t.Logf("%s:%d [%s] %s\n  want %s\n  got  %s", rel, r.line, tb.fam, r.text, want, got)
+						t.Logf("%s:%d [%s] %s\n  want %s\n  got  %s", rel, r.Line, tb.Family, r.Text, want, got)
 					}
 				} else if verbose {
-					t.Logf("%s:%d [%s] %s: %v", rel, r.line, tb.fam, r.text, err)
+					t.Logf("%s:%d [%s] %s: %v", rel, r.Line, tb.Family, r.Text, err)
 				}
 			}
 		}

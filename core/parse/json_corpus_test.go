@@ -30,102 +30,6 @@ func isOutput(m, o map[string]string) bool {
 	return fmt.Sprintf("%p", m) == fmt.Sprintf("%p", o)
 }
 
-// corpusFile is what a .t file declares.
-type corpusFile struct {
-	tables []struct {
-		fam    string
-		chains []string
-	}
-	chains map[string]string
-	decls  []string
-	rules  []struct {
-		line int
-		text string
-	}
-}
-
-func readCorpusFile(path string) *corpusFile {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	tf := &corpusFile{chains: map[string]string{}}
-	for i, line := range strings.Split(string(data), "\n") {
-		if line == "" {
-			continue
-		}
-		switch line[0] {
-		case ':':
-			name, cfg, _ := strings.Cut(line[1:], ";")
-			tf.chains[name] = cfg
-			continue
-		case '*':
-			f := strings.Split(line[1:], ";")
-			if len(f) >= 3 {
-				tf.tables = append(tf.tables, struct {
-					fam    string
-					chains []string
-				}{f[0], strings.Split(f[2], ",")})
-			}
-			continue
-		case '!', '?', '%':
-			tf.decls = append(tf.decls, line)
-			continue
-		case '#', '-', ' ':
-			continue
-		}
-		f := strings.Split(line, ";")
-		if len(f) < 2 || strings.TrimRight(f[1], " ") != "ok" {
-			continue
-		}
-		tf.rules = append(tf.rules, struct {
-			line int
-			text string
-		}{i + 1, f[0]})
-	}
-	return tf
-}
-
-// prelude returns the commands the corpus driver runs before a rule of
-// table fam/t, chain ch: the table, chain, sets, elements and objects.
-func (tf *corpusFile) prelude(fam, ch string) string {
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "add table %s t\n", fam)
-	fmt.Fprintf(&sb, "add chain %s t %s { %s; }\n", fam, ch, tf.chains[ch])
-	for _, d := range tf.decls {
-		body, state := d[1:], ""
-		if i := strings.LastIndex(body, ";"); i >= 0 {
-			body, state = body[:i], strings.TrimSpace(body[i+1:])
-		}
-		if state != "ok" {
-			continue
-		}
-		switch d[0] {
-		case '!':
-			name, spec, _ := strings.Cut(body, " ")
-			if i := strings.Index(spec, " timeout "); i >= 0 {
-				spec = spec[:i] + ";" + spec[i:]
-			} else if i := strings.Index(spec, " flags "); i >= 0 {
-				spec = spec[:i] + ";" + spec[i:]
-			}
-			fmt.Fprintf(&sb, "add set %s t %s { %s; }\n", fam, name, spec)
-		case '?':
-			name, elems, _ := strings.Cut(body, " ")
-			fmt.Fprintf(&sb, "add element %s t %s { %s }\n", fam, name, elems)
-		case '%':
-			name, rest, _ := strings.Cut(body, " ")
-			rest = strings.TrimPrefix(rest, "type ")
-			typ, spec, _ := strings.Cut(rest, " ")
-			if typ == "ct" {
-				sub, s2, _ := strings.Cut(spec, " ")
-				typ, spec = "ct "+sub, s2
-			}
-			fmt.Fprintf(&sb, "add %s %s t %s %s\n", typ, fam, name, spec)
-		}
-	}
-	return sb.String()
-}
-
 // lastRuleText compiles f and prints the last command (the rule) as
 // nft --debug=netlink does.
 func lastRuleText(f *ast.File) (string, error) {
@@ -184,11 +88,11 @@ func TestJSONCorpus(t *testing.T) {
 			continue
 		}
 		outp := corpus.JSONEntries(path + ".json.output")
-		tf := readCorpusFile(path)
+		tf := corpus.ReadTFile(path)
 		dir := filepath.Dir(rel)
-		for _, r := range tf.rules {
+		for _, r := range tf.Rules {
 			for _, entries := range []map[string]string{in, outp} {
-				src, ok := entries[strings.TrimSpace(r.text)]
+				src, ok := entries[strings.TrimSpace(r.Text)]
 				if !ok {
 					continue
 				}
@@ -200,12 +104,12 @@ func TestJSONCorpus(t *testing.T) {
 				if json.Unmarshal([]byte(src), &probe) != nil {
 					continue
 				}
-				for _, tb := range tf.tables {
-					for _, ch := range tb.chains {
+				for _, tb := range tf.Tables {
+					for _, ch := range tb.Chains {
 						total++
 						dirTotal[unitDir]++
-						pre := tf.prelude(tb.fam, ch)
-						textSrc := pre + fmt.Sprintf("add rule %s t %s %s\n", tb.fam, ch, r.text)
+						pre := tf.Prelude(tb.Family, ch)
+						textSrc := pre + fmt.Sprintf("add rule %s t %s %s\n", tb.Family, ch, r.Text)
 						tfile, err := parse.File("text.nft", []byte(textSrc), nil)
 						var want string
 						if err == nil {
@@ -215,7 +119,7 @@ func TestJSONCorpus(t *testing.T) {
 							textFail++
 							continue
 						}
-						doc := fmt.Sprintf(`{"nftables":[{"add":{"rule":{"family":%q,"table":"t","chain":%q,"expr":%s}}}]}`, tb.fam, ch, src)
+						doc := fmt.Sprintf(`{"nftables":[{"add":{"rule":{"family":%q,"table":"t","chain":%q,"expr":%s}}}]}`, tb.Family, ch, src)
 						jf, err := parse.JSON("rule.json", []byte(doc), nil)
 						var got string
 						if err == nil {
@@ -225,9 +129,9 @@ func TestJSONCorpus(t *testing.T) {
 						}
 						switch {
 						case err != nil:
-							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  %v", rel, r.line, tb.fam, ch, r.text, err))
+							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  %v", rel, r.Line, tb.Family, ch, r.Text, err))
 						case got != want:
-							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  want %s\n  got  %s", rel, r.line, tb.fam, ch, r.text, want, got))
+							fails = append(fails, fmt.Sprintf("%s:%d [%s %s] %s\n  want %s\n  got  %s", rel, r.Line, tb.Family, ch, r.Text, want, got))
 						default:
 							pass++
 							dirPass[unitDir]++
